@@ -1,0 +1,248 @@
+/**
+ * Spec helpers that run a real nsqlookupd + nsqd (v1.3.0, built by
+ * `npm run nsq:build`) on free loopback ports with a temp data dir. Each
+ * `describeNsq` block gets its own servers; nothing is shared between spec files.
+ *
+ * With NSQD_TCP_ADDRESS (and optionally NSQD_HTTP_ADDRESS, NSQLOOKUPD_HTTP_ADDRESS)
+ * set, the specs use that server instead (e.g. the docker-compose one); specs
+ * that stop or kill nsqd are then skipped, since they cannot control it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, createWriteStream, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Addresses of the servers a spec talks to, plus controls over nsqd. */
+export interface NsqServers {
+  /** nsqd TCP address, `127.0.0.1:port`. */
+  readonly nsqdTcp: string;
+  /** nsqd HTTP address, `127.0.0.1:port`. */
+  readonly nsqdHttp: string;
+  /** nsqlookupd HTTP address, when there is one. */
+  readonly lookupdHttp: string | undefined;
+  /** True when the servers are external (NSQD_TCP_ADDRESS) and cannot be stopped. */
+  readonly external: boolean;
+  /** Clean stop of nsqd (SIGTERM): it flushes its queues to the data dir. */
+  stop(): Promise<void>;
+  /** Crash of nsqd (SIGKILL). */
+  kill(): Promise<void>;
+  /** Starts nsqd again on the same ports and data dir, and waits for /ping. */
+  restart(): Promise<void>;
+  /** The last lines nsqd and nsqlookupd logged (for failure messages). */
+  logs(): string;
+}
+
+const BIN_VERSION = 'v1.3.0';
+
+/** Folder holding the nsqd / nsqlookupd binaries (same rule as scripts/nsq-paths.mjs). */
+export const nsqBinDir = (): string =>
+  process.env['RXMINI_NSQ_BIN'] ??
+  join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'rxmini-nsq', BIN_VERSION);
+
+type Availability =
+  | { readonly mode: 'local'; readonly dir: string }
+  | { readonly mode: 'external'; readonly nsqdTcp: string }
+  | { readonly mode: 'none'; readonly reason: string };
+
+/** Whether integration specs can run here, and against what. */
+export const nsqAvailability = (): Availability => {
+  const external = process.env['NSQD_TCP_ADDRESS'];
+  if (external) return { mode: 'external', nsqdTcp: external };
+  const dir = nsqBinDir();
+  if (existsSync(join(dir, 'nsqd')) && existsSync(join(dir, 'nsqlookupd'))) return { mode: 'local', dir };
+  return {
+    mode: 'none',
+    reason: `no nsqd: ${dir} has no binaries (run \`npm run nsq:build\`, which needs Go) and NSQD_TCP_ADDRESS is not set`,
+  };
+};
+
+/** A free TCP port on 127.0.0.1. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `http://address/ping` until it answers OK, or fails after `timeoutMs`. */
+export const waitForPing = async (httpAddress: string, timeoutMs = 10_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://${httpAddress}/ping`);
+      if (res.ok) return;
+      last = new Error(`HTTP ${res.status}`);
+    } catch (err) {
+      last = err;
+    }
+    await sleep(25);
+  }
+  throw new Error(`no answer from http://${httpAddress}/ping within ${timeoutMs} ms: ${String(last)}`);
+};
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+const startProcess = (bin: string, args: readonly string[], logFile: string): ChildProcess => {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+};
+
+const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+
+const tail = (file: string, lines = 30): string => {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+};
+
+interface LocalServers extends NsqServers {
+  close(): Promise<void>;
+}
+
+/** Starts nsqlookupd + nsqd from the cached binaries. */
+export const startLocalNsq = async (dir: string): Promise<LocalServers> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rxmini-nsq-'));
+  const [lookupTcp, lookupHttp, nsqdTcpPort, nsqdHttpPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const lookupdLog = join(dataDir, 'nsqlookupd.log');
+  const nsqdLog = join(dataDir, 'nsqd.log');
+  const lookupd = startProcess(
+    join(dir, 'nsqlookupd'),
+    [`--tcp-address=127.0.0.1:${lookupTcp}`, `--http-address=127.0.0.1:${lookupHttp}`, '--broadcast-address=127.0.0.1'],
+    lookupdLog,
+  );
+  const nsqdArgs = [
+    `--tcp-address=127.0.0.1:${nsqdTcpPort}`,
+    `--http-address=127.0.0.1:${nsqdHttpPort}`,
+    '--broadcast-address=127.0.0.1',
+    `--lookupd-tcp-address=127.0.0.1:${lookupTcp}`,
+    `--data-path=${dataDir}`,
+    '--log-level=warn',
+  ];
+  let nsqd = startProcess(join(dir, 'nsqd'), nsqdArgs, nsqdLog);
+  const servers: LocalServers = {
+    nsqdTcp: `127.0.0.1:${nsqdTcpPort}`,
+    nsqdHttp: `127.0.0.1:${nsqdHttpPort}`,
+    lookupdHttp: `127.0.0.1:${lookupHttp}`,
+    external: false,
+    async stop() {
+      nsqd.kill('SIGTERM');
+      await exited(nsqd);
+    },
+    async kill() {
+      nsqd.kill('SIGKILL');
+      await exited(nsqd);
+    },
+    async restart() {
+      await exited(nsqd);
+      nsqd = startProcess(join(dir, 'nsqd'), nsqdArgs, nsqdLog);
+      await waitForPing(servers.nsqdHttp);
+    },
+    logs: () => `--- nsqd ---\n${tail(nsqdLog)}\n--- nsqlookupd ---\n${tail(lookupdLog)}`,
+    async close() {
+      nsqd.kill('SIGTERM');
+      lookupd.kill('SIGTERM');
+      await Promise.all([exited(nsqd), exited(lookupd)]);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await Promise.all([waitForPing(servers.lookupdHttp as string), waitForPing(servers.nsqdHttp)]);
+  } catch (err) {
+    const logs = servers.logs();
+    await servers.close();
+    throw new Error(`${String(err)}\n${logs}`);
+  }
+  return servers;
+};
+
+const externalServers = (nsqdTcp: string): LocalServers => {
+  const [host, port] = nsqdTcp.split(':');
+  const unsupported = (): Promise<void> =>
+    Promise.reject(new Error('cannot stop, kill or restart an external nsqd (NSQD_TCP_ADDRESS)'));
+  return {
+    nsqdTcp,
+    nsqdHttp: process.env['NSQD_HTTP_ADDRESS'] ?? `${host}:${Number(port) + 1}`,
+    lookupdHttp: process.env['NSQLOOKUPD_HTTP_ADDRESS'],
+    external: true,
+    stop: unsupported,
+    kill: unsupported,
+    restart: unsupported,
+    logs: () => '(external nsqd: no logs)',
+    close: () => Promise.resolve(),
+  };
+};
+
+/**
+ * `describe` whose specs run against their own real nsqd + nsqlookupd. The
+ * callback gets a getter for the servers (valid inside specs and hooks).
+ * Without binaries or NSQD_TCP_ADDRESS the block is reported as skipped, loudly;
+ * with CI=true that is a failure instead.
+ */
+export const describeNsq = (name: string, body: (servers: () => NsqServers) => void): void => {
+  const availability = nsqAvailability();
+  if (availability.mode === 'none') {
+    describe(`${name} [integration: real nsqd]`, () => {
+      it('needs a real nsqd', () => {
+        if (process.env['CI'] === 'true') fail(`CI=true and ${availability.reason}`);
+        else pending(`SKIPPED: ${availability.reason}`);
+      });
+    });
+    if (process.env['CI'] !== 'true') {
+      process.emitWarning(`integration specs "${name}" SKIPPED: ${availability.reason}`);
+    }
+    return;
+  }
+  describe(`${name} [integration: real nsqd]`, () => {
+    let current: LocalServers | undefined;
+    beforeAll(async () => {
+      current =
+        availability.mode === 'local' ? await startLocalNsq(availability.dir) : externalServers(availability.nsqdTcp);
+    }, 30_000);
+    afterAll(async () => {
+      await current?.close();
+    }, 30_000);
+    body(() => {
+      if (!current) throw new Error('nsq servers are not started (use them inside specs and hooks)');
+      return current;
+    });
+  });
+};
+
+/** POSTs to an nsqd/nsqlookupd admin endpoint (e.g. `/topic/create?topic=t`). */
+export const nsqPost = async (httpAddress: string, path: string): Promise<void> => {
+  const res = await fetch(`http://${httpAddress}${path}`, { method: 'POST' });
+  if (!res.ok) throw new Error(`POST ${path}: HTTP ${res.status} ${await res.text()}`);
+};
+
+/** GETs JSON from nsqd/nsqlookupd. */
+export const nsqGet = async <T>(httpAddress: string, path: string): Promise<T> => {
+  const res = await fetch(`http://${httpAddress}${path}`);
+  if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+};

@@ -1,0 +1,282 @@
+/**
+ * One error class per failure. Every rxmini error has a stable `code`, a `name`
+ * equal to its class name, an optional `cause`, and its own structured fields.
+ *
+ * @see {@link RxMiniError}
+ * @packageDocumentation
+ */
+
+/** Every error code rxmini raises, as a const object with a derived union. */
+export const ErrorCode = {
+  BAD_REQUEST: 'BAD_REQUEST',
+  NOT_FOUND: 'NOT_FOUND',
+  EMPTY_MESSAGE: 'EMPTY_MESSAGE',
+  INVALID_PATH: 'INVALID_PATH',
+  MISSING_HANDLER: 'MISSING_HANDLER',
+  VALIDATION: 'VALIDATION',
+  DECODE: 'DECODE',
+  TIMEOUT: 'TIMEOUT',
+  NO_REGISTRY: 'NO_REGISTRY',
+  NO_NODES: 'NO_NODES',
+  EMPTY_NODE_LIST: 'EMPTY_NODE_LIST',
+  TRANSPORT_CLOSED: 'TRANSPORT_CLOSED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  INVALID_NAME: 'INVALID_NAME',
+  CONFIG: 'CONFIG',
+  MISSING_VARIABLE: 'MISSING_VARIABLE',
+  INVALID_LOG_LEVEL: 'INVALID_LOG_LEVEL',
+  PANIC: 'PANIC',
+} as const;
+
+/** Union of every {@link ErrorCode} value. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Options every rxmini error accepts. */
+export interface RxMiniErrorOptions {
+  /** The error (or value) that caused this one. */
+  readonly cause?: unknown;
+}
+
+/**
+ * Base class of every error rxmini raises.
+ *
+ * @example
+ * ```ts
+ * import { RxMiniError, NotFoundError } from 'rxmini';
+ * const err: RxMiniError = new NotFoundError('auth.login');
+ * err.code; // 'NOT_FOUND'
+ * ```
+ */
+export abstract class RxMiniError extends Error {
+  /** Stable machine-readable code. */
+  abstract readonly code: ErrorCode;
+
+  constructor(message: string, options?: RxMiniErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+  }
+}
+
+/** True when `value` is an rxmini error, optionally with the given code. */
+export const isRxMiniError = (value: unknown, code?: ErrorCode): value is RxMiniError =>
+  value instanceof RxMiniError && (code === undefined || value.code === code);
+
+/** A request was malformed in a way no more specific error describes. */
+export class BadRequestError extends RxMiniError {
+  readonly code = ErrorCode.BAD_REQUEST;
+  constructor(message = 'invalid request', options?: RxMiniErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** No route, action, conversation or resource exists under `key`. */
+export class NotFoundError extends RxMiniError {
+  readonly code = ErrorCode.NOT_FOUND;
+  constructor(
+    /** What was looked up (an action name, a context id, …). */
+    readonly key: string,
+    options?: RxMiniErrorOptions,
+  ) {
+    super(`not found: ${key}`, options);
+  }
+}
+
+/** A message was missing (null, undefined or an empty frame). */
+export class EmptyMessageError extends RxMiniError {
+  readonly code = ErrorCode.EMPTY_MESSAGE;
+  constructor(options?: RxMiniErrorOptions) {
+    super('message cannot be empty', options);
+  }
+}
+
+/** A message has no routable path: its `node` is empty. */
+export class InvalidPathError extends RxMiniError {
+  readonly code = ErrorCode.INVALID_PATH;
+  constructor(
+    /** The path that could not be routed ('' when it was missing). */
+    readonly path: string,
+    options?: RxMiniErrorOptions,
+  ) {
+    super(path === '' ? 'invalid path: message node is empty' : `invalid path: ${path}`, options);
+  }
+}
+
+/** A subscription or router received a message for which no handler exists. */
+export class MissingHandlerError extends RxMiniError {
+  readonly code = ErrorCode.MISSING_HANDLER;
+  constructor(
+    readonly topic: string,
+    options?: RxMiniErrorOptions,
+  ) {
+    super(`no handler registered for topic ${topic}`, options);
+  }
+}
+
+/** One failing field of a {@link ValidationError}. */
+export interface FieldIssue {
+  /** Dotted path of the field (`''` for the value itself). */
+  readonly path: string;
+  /** What was expected there, in words (`string`, `required`, `min:3`, …). */
+  readonly expected: string;
+  /** What was found (omitted when the value is missing). */
+  readonly actual?: unknown;
+  /** Human-readable explanation. */
+  readonly message: string;
+}
+
+/** A value failed validation; `issues` lists every failing field, not just the first. */
+export class ValidationError extends RxMiniError {
+  readonly code = ErrorCode.VALIDATION;
+  constructor(
+    readonly issues: readonly FieldIssue[],
+    options?: RxMiniErrorOptions & { readonly subject?: string },
+  ) {
+    const subject = options?.subject ?? 'value';
+    super(`invalid ${subject}: ${issues.map((i) => i.message).join('; ')}`, options);
+  }
+}
+
+/** Bytes or JSON could not be decoded into the expected shape. */
+export class DecodeError extends RxMiniError {
+  readonly code = ErrorCode.DECODE;
+  constructor(
+    /** Why decoding failed. */
+    readonly reason: string,
+    options?: RxMiniErrorOptions & { readonly issues?: readonly FieldIssue[] },
+  ) {
+    super(`cannot decode message: ${reason}`, options);
+    this.issues = options?.issues ?? [];
+  }
+  /** Field-level failures, when the bytes were JSON of the wrong shape. */
+  readonly issues: readonly FieldIssue[];
+}
+
+/** An operation did not complete within its time budget. */
+export class TimeoutError extends RxMiniError {
+  readonly code = ErrorCode.TIMEOUT;
+  constructor(
+    /** What timed out (an action, a publish, a drain, …). */
+    readonly operation: string,
+    /** The budget that ran out, in milliseconds. */
+    readonly timeoutMs: number,
+    options?: RxMiniErrorOptions,
+  ) {
+    super(`${operation} timed out after ${timeoutMs} ms`, options);
+  }
+}
+
+/** The registry holds no services at all. */
+export class NoRegistryError extends RxMiniError {
+  readonly code = ErrorCode.NO_REGISTRY;
+  constructor(options?: RxMiniErrorOptions) {
+    super('registry is empty', options);
+  }
+}
+
+/** No node of `service` is available (none registered, or none matched the filters). */
+export class NoNodesError extends RxMiniError {
+  readonly code = ErrorCode.NO_NODES;
+  constructor(
+    readonly service: string,
+    options?: RxMiniErrorOptions,
+  ) {
+    super(`no service instance available for ${service}`, options);
+  }
+}
+
+/** A registration carried no nodes. */
+export class EmptyNodeListError extends RxMiniError {
+  readonly code = ErrorCode.EMPTY_NODE_LIST;
+  constructor(options?: RxMiniErrorOptions) {
+    super('registry requires at least one node', options);
+  }
+}
+
+/** The transport is closed (or closing) and takes no more work. */
+export class TransportClosedError extends RxMiniError {
+  readonly code = ErrorCode.TRANSPORT_CLOSED;
+  constructor(
+    readonly operation: string,
+    options?: RxMiniErrorOptions,
+  ) {
+    super(`transport is closed: cannot ${operation}`, options);
+  }
+}
+
+/** A payload is larger than the limit that applies to it. */
+export class PayloadTooLargeError extends RxMiniError {
+  readonly code = ErrorCode.PAYLOAD_TOO_LARGE;
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+    options?: RxMiniErrorOptions,
+  ) {
+    super(`payload of ${size} bytes exceeds the limit of ${limit} bytes`, options);
+  }
+}
+
+/** A topic or channel name NSQ would reject. */
+export class InvalidNameError extends RxMiniError {
+  readonly code = ErrorCode.INVALID_NAME;
+  constructor(
+    readonly kind: 'topic' | 'channel',
+    readonly value: string,
+    options?: RxMiniErrorOptions,
+  ) {
+    super(
+      `invalid ${kind} name ${JSON.stringify(value)}: must match ^[.a-zA-Z0-9_-]+(#ephemeral)?$ and be 1-64 characters`,
+      options,
+    );
+  }
+}
+
+/** Configuration could not be loaded or is invalid. */
+export class ConfigError extends RxMiniError {
+  readonly code = ErrorCode.CONFIG;
+  constructor(
+    message: string,
+    options?: RxMiniErrorOptions & { readonly issues?: readonly FieldIssue[] },
+  ) {
+    super(message, options);
+    this.issues = options?.issues ?? [];
+  }
+  /** Per-key failures, when the config failed schema validation. */
+  readonly issues: readonly FieldIssue[];
+}
+
+/** A `${VAR}` in a config file names an unset variable and gives no default. */
+export class MissingVariableError extends RxMiniError {
+  readonly code = ErrorCode.MISSING_VARIABLE;
+  constructor(
+    readonly variable: string,
+    options?: RxMiniErrorOptions & { readonly source?: string },
+  ) {
+    super(
+      `environment variable ${variable} is not set and has no default (write \${${variable}:-value})` +
+        (options?.source ? ` in ${options.source}` : ''),
+      options,
+    );
+  }
+}
+
+/** A log level name that is not one of debug, info, warn, error. */
+export class InvalidLogLevelError extends RxMiniError {
+  readonly code = ErrorCode.INVALID_LOG_LEVEL;
+  constructor(
+    readonly level: string,
+    options?: RxMiniErrorOptions,
+  ) {
+    super(`unknown log level ${JSON.stringify(level)} (expected debug, info, warn or error)`, options);
+  }
+}
+
+/** A thrown value caught by the recover module, wrapped so it always is an Error. */
+export class PanicError extends RxMiniError {
+  readonly code = ErrorCode.PANIC;
+  constructor(
+    readonly label: string,
+    cause: unknown,
+  ) {
+    super(`${label}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
