@@ -26,6 +26,10 @@ export const ErrorCode = {
   MISSING_VARIABLE: 'MISSING_VARIABLE',
   INVALID_LOG_LEVEL: 'INVALID_LOG_LEVEL',
   PANIC: 'PANIC',
+  DUPLICATE: 'DUPLICATE',
+  CAPACITY: 'CAPACITY',
+  CANCELLED: 'CANCELLED',
+  INVALID_VALUE: 'INVALID_VALUE',
 } as const;
 
 /** Union of every {@link ErrorCode} value. */
@@ -233,10 +237,7 @@ export class InvalidNameError extends RxMiniError {
 /** Configuration could not be loaded or is invalid. */
 export class ConfigError extends RxMiniError {
   readonly code = ErrorCode.CONFIG;
-  constructor(
-    message: string,
-    options?: RxMiniErrorOptions & { readonly issues?: readonly FieldIssue[] },
-  ) {
+  constructor(message: string, options?: RxMiniErrorOptions & { readonly issues?: readonly FieldIssue[] }) {
     super(message, options);
     this.issues = options?.issues ?? [];
   }

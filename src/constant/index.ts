@@ -6,6 +6,6 @@
  */
 export { BodyKey } from './bodyKey.js';
 export { HeaderKey } from './headerKey.js';
-export { MAX_FILE_CHUNK_SIZE } from './limits.js';
+export { MAX_FILE_CHUNK_SIZE, MAX_JSON_DEPTH } from './limits.js';
 export { MessageType, isMessageType } from './messageType.js';
 export { HealthStatus, HealthStatusName, StatusCode, isHealthStatus } from './status.js';

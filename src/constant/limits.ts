@@ -18,3 +18,16 @@
  * ```
  */
 export const MAX_FILE_CHUNK_SIZE = 2 * 1024 * 1024;
+
+/**
+ * Deepest nesting of arrays and objects a message body may have. A body that nests deeper is
+ * rejected when decoded, which keeps hostile frames from exhausting the stack.
+ *
+ * @example
+ * ```ts
+ * import { MAX_JSON_DEPTH } from 'rxmini';
+ * const deep = JSON.parse('['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1));
+ * // decodeJson({ type: 'event', body: { deep } }) is a Left
+ * ```
+ */
+export const MAX_JSON_DEPTH = 512;

@@ -1,0 +1,14 @@
+import { BodyKey } from '../../src/constant/index.js';
+
+describe('BodyKey', () => {
+  it('names the error, result and input keys as the original does', () => {
+    expect({ ...BodyKey }).toEqual({ ERROR: 'error', RESULT: 'result', INPUT: 'input' });
+  });
+
+  it('derives a union type of exactly its values', () => {
+    const key: BodyKey = 'result';
+    // @ts-expect-error only the three body keys belong to the union
+    const other: BodyKey = 'output';
+    expect([key, other] as unknown[]).toEqual(['result', 'output']);
+  });
+});

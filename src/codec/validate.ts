@@ -1,0 +1,52 @@
+/**
+ * Checking that a message is complete enough to send.
+ *
+ * @packageDocumentation
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { MessageType } from '../constant/index.js';
+import { type FieldIssue, ValidationError } from '../errors.js';
+import { toFieldIssues } from './issues.js';
+import { Message } from './message.js';
+
+/** Missing or blank; a value of the wrong type is left for the shape check to describe. */
+const isBlank = (value: unknown): boolean =>
+  value === undefined || (typeof value === 'string' && value.trim() === '');
+
+const required = (path: string, value: unknown): FieldIssue =>
+  value === undefined
+    ? { path, expected: 'non-empty string', message: `${path}: required` }
+    : {
+        path,
+        expected: 'non-empty string',
+        actual: value,
+        message: `${path}: required, got ${JSON.stringify(value)}`,
+      };
+
+/**
+ * Checks that `msg` can be routed: `type` is a non-empty string, `node` is set when the type is
+ * `request`, and `contextID` is set; then that every field has the right type. Every failing field
+ * is reported in one {@link ValidationError}, not just the first. Any `type` string is allowed,
+ * not only the {@link MessageType} values, so applications may add their own.
+ *
+ * @example
+ * ```ts
+ * import { validate } from 'rxmini';
+ * validate({ type: 'request' });
+ * // Left(ValidationError: invalid message: node: required; contextID: required)
+ * ```
+ */
+export const validate = (msg: Message): E.Either<ValidationError, Message> => {
+  const issues: FieldIssue[] = [];
+  const record: Partial<Record<keyof Message, unknown>> =
+    typeof msg === 'object' && msg !== null ? (msg as Partial<Record<keyof Message, unknown>>) : {};
+  if (isBlank(record.type)) issues.push(required('type', record.type));
+  if (record.type === MessageType.REQUEST && isBlank(record.node)) issues.push(required('node', record.node));
+  if (isBlank(record.contextID)) issues.push(required('contextID', record.contextID));
+  const shape = Message.decode(msg);
+  if (E.isLeft(shape)) {
+    const reported = new Set(issues.map((i) => i.path));
+    issues.push(...toFieldIssues(shape.left).filter((i) => !reported.has(i.path)));
+  }
+  return issues.length === 0 ? E.right(msg) : E.left(new ValidationError(issues, { subject: 'message' }));
+};
