@@ -42,7 +42,8 @@ export const parseLogLevel = (value: string): LogLevel => {
  * isLevelEnabled('debug', 'info'); // false
  * ```
  */
-export const isLevelEnabled = (level: LogLevel, threshold: LogLevel): boolean => RANK[level] >= RANK[threshold];
+export const isLevelEnabled = (level: LogLevel, threshold: LogLevel): boolean =>
+  RANK[level] >= RANK[threshold];
 
 /**
  * The level of one logger in a family. A child follows its parent's level until it

@@ -1,4 +1,12 @@
-/** The log levels rxmini knows, lowest first. */
+/**
+ * The log levels rxmini knows, lowest first.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, LogLevel } from 'rxmini';
+ * createLogger('auth', LogLevel.debug);
+ * ```
+ */
 export const LogLevel = {
   debug: 'debug',
   info: 'info',
@@ -9,7 +17,14 @@ export const LogLevel = {
 /** Union of the {@link LogLevel} names. */
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 
-/** Structured fields attached to one log line. */
+/**
+ * Structured fields attached to one log line.
+ *
+ * @example
+ * ```ts
+ * const fields: LogFields = { port: 4150, node: 'n1' };
+ * ```
+ */
 export type LogFields = Readonly<Record<string, unknown>>;
 
 /**
