@@ -68,7 +68,8 @@ export interface RecoverWithOperatorOptions<T, R> extends RecoverWithContextBase
 }
 
 /** Options of {@link recoverWithContext}: a `process` function or an `operator` chain. */
-export type RecoverWithContextOptions<T, R> = RecoverWithProcessOptions<T, R> | RecoverWithOperatorOptions<T, R>;
+export type RecoverWithContextOptions<T, R> =
+  RecoverWithProcessOptions<T, R> | RecoverWithOperatorOptions<T, R>;
 
 const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') &&
@@ -77,6 +78,20 @@ const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
 
 const toObservable = <R>(result: ProcessResult<R>): Observable<R> =>
   isObservable(result) ? result : isPromiseLike(result) ? from(result) : of(result);
+
+const runnerOf = <T, R>(
+  options: RecoverWithContextOptions<T, R>,
+): ((item: T, index: number) => Observable<R>) => {
+  if (options.operator !== undefined) {
+    const operator = options.operator;
+    return (item) => of(item).pipe(operator);
+  }
+  const process = options.process;
+  if (typeof process !== 'function') {
+    throw new TypeError('recoverWithContext needs a `process` function or an `operator`');
+  }
+  return (item, index) => toObservable(process(item, index));
+};
 
 /**
  * Processes every item in isolation, so one bad message never kills the stream:
@@ -108,12 +123,11 @@ const toObservable = <R>(result: ProcessResult<R>): Observable<R> =>
  * ```
  * @see {@link onPanic}
  */
-export const recoverWithContext = <T, R>(options: RecoverWithContextOptions<T, R>): OperatorFunction<T, R> => {
+export const recoverWithContext = <T, R>(
+  options: RecoverWithContextOptions<T, R>,
+): OperatorFunction<T, R> => {
   const { label, logger, concurrency = Infinity, fallback } = options;
-  const run: (item: T, index: number) => Observable<R> =
-    options.operator !== undefined
-      ? (item) => of(item).pipe(options.operator)
-      : (item, index) => toObservable(options.process(item, index));
+  const run = runnerOf(options);
 
   const contextOf = (item: T): PanicContext | undefined => {
     if (options.context === undefined) return undefined;
@@ -130,7 +144,11 @@ export const recoverWithContext = <T, R>(options: RecoverWithContextOptions<T, R
     if (fallback === undefined) return EMPTY;
     return defer(() => toObservable(fallback(item, report))).pipe(
       catchError((fallbackError: unknown) => {
-        reportPanic(`${label}.fallback`, fallbackError, context === undefined ? { logger } : { logger, context });
+        reportPanic(
+          `${label}.fallback`,
+          fallbackError,
+          context === undefined ? { logger } : { logger, context },
+        );
         return EMPTY;
       }),
     );
@@ -138,6 +156,9 @@ export const recoverWithContext = <T, R>(options: RecoverWithContextOptions<T, R
 
   return (source) =>
     source.pipe(
-      mergeMap((item, index) => defer(() => run(item, index)).pipe(catchError(recoverItem(item))), concurrency),
+      mergeMap(
+        (item, index) => defer(() => run(item, index)).pipe(catchError(recoverItem(item))),
+        concurrency,
+      ),
     );
 };

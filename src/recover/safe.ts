@@ -1,4 +1,4 @@
-import { left, right, type Either } from 'fp-ts/Either';
+import { left, right, type Either } from 'fp-ts/lib/Either.js';
 import type { PanicError } from '../errors.js';
 import { reportPanic, type ReportPanicOptions } from './panicHook.js';
 
@@ -54,7 +54,7 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
  * @example
  * ```ts
  * import { safe } from 'rxmini';
- * import { isLeft } from 'fp-ts/Either';
+ * import { isLeft } from 'fp-ts/lib/Either.js';
  * const parsed = safe('config.parse', () => JSON.parse(text) as unknown);
  * if (isLeft(parsed)) useDefaults(parsed.left.cause);
  * const saved = await safe('orders.save', async () => db.save(order));

@@ -1,0 +1,119 @@
+/**
+ * The kinds of metric, named as in the Prometheus text format: a counter only
+ * goes up (`inc`, `add`), a gauge is set (`set`, then `add` either way), a
+ * histogram records latencies (`observe`, `time`).
+ *
+ * @example
+ * ```ts
+ * import { MetricKind } from 'rxmini';
+ * const kind: MetricKind = MetricKind.counter;
+ * ```
+ */
+export const MetricKind = {
+  counter: 'counter',
+  gauge: 'gauge',
+  histogram: 'histogram',
+} as const;
+
+/** Union of the {@link MetricKind} names. */
+export type MetricKind = (typeof MetricKind)[keyof typeof MetricKind];
+
+/**
+ * Writes metrics. A registry is one; `withPrefix` gives a scoped one writing
+ * into the same registry. The kind of a name is fixed by its first write.
+ *
+ * @example
+ * ```ts
+ * import { createMetrics, type MetricsRecorder } from 'rxmini';
+ * const db: MetricsRecorder = createMetrics().withPrefix('db');
+ * db.inc('queries');              // counter db.queries
+ * db.set('pool.size', 10);        // gauge db.pool.size
+ * db.observe('query_ms', 3.2);    // histogram db.query_ms
+ * ```
+ */
+export interface MetricsRecorder {
+  /** Adds 1 to a counter (or a gauge). */
+  inc(name: string): void;
+  /**
+   * Adds `delta` to a counter (`delta` ≥ 0) or to a gauge (any sign). A new
+   * name becomes a counter; call `set` first for a gauge that goes both ways.
+   */
+  add(name: string, delta: number): void;
+  /** Sets a gauge. A name already used as a counter or histogram is rejected. */
+  set(name: string, value: number): void;
+  /** Records one latency, in milliseconds (≥ 0), in a histogram. */
+  observe(name: string, ms: number): void;
+  /**
+   * Starts a timer on the registry's scheduler; the returned function records
+   * the elapsed milliseconds once (later calls only return them again).
+   */
+  time(name: string): () => number;
+  /** A recorder whose names all start with `prefix` (a '.' is added when missing). */
+  withPrefix(prefix: string): MetricsRecorder;
+}
+
+/** One bucket of a {@link HistogramSample}: how many observations were ≤ `le`. */
+export interface HistogramBucket {
+  /** Upper bound in milliseconds; `Infinity` for the last bucket. */
+  readonly le: number;
+  /** Cumulative count of observations ≤ `le`. */
+  readonly count: number;
+}
+
+/** A counter or a gauge in a {@link Metrics.snapshot}. */
+export interface ScalarSample {
+  readonly name: string;
+  readonly kind: 'counter' | 'gauge';
+  readonly value: number;
+}
+
+/** A latency histogram in a {@link Metrics.snapshot}. */
+export interface HistogramSample {
+  readonly name: string;
+  readonly kind: 'histogram';
+  /** Cumulative buckets, ascending, the last one with `le: Infinity`. */
+  readonly buckets: readonly HistogramBucket[];
+  /** Sum of all observations, in milliseconds. */
+  readonly sum: number;
+  /** Number of observations. */
+  readonly count: number;
+  /** Estimated median, interpolated within its bucket and clamped to the observed range. */
+  readonly p50: number;
+  /** Estimated 99th percentile, computed as `p50`. */
+  readonly p99: number;
+}
+
+/**
+ * One metric with its kind, as `toPrometheus` needs it.
+ *
+ * @example
+ * ```ts
+ * import { createMetrics, type MetricSample } from 'rxmini';
+ * const samples: readonly MetricSample[] = createMetrics().snapshot();
+ * ```
+ */
+export type MetricSample = ScalarSample | HistogramSample;
+
+/**
+ * A metrics registry: a {@link MetricsRecorder} that can also be read and reset.
+ *
+ * @example
+ * ```ts
+ * import { createMetrics, toPrometheus } from 'rxmini';
+ * const metrics = createMetrics();
+ * metrics.inc('responses_sent');
+ * metrics.export(); // { responses_sent: 1 }
+ * toPrometheus(metrics); // '# TYPE responses_sent counter\nresponses_sent 1\n'
+ * ```
+ */
+export interface Metrics extends MetricsRecorder {
+  /**
+   * A copy of every value, by name. A histogram `h` appears as `h.count`,
+   * `h.sum`, `h.p50` and `h.p99`.
+   */
+  export(): Record<string, number>;
+  /** Every metric with its kind, sorted by name. */
+  snapshot(): readonly MetricSample[];
+  /** Forgets every metric (names, kinds and values). */
+  reset(): void;
+}
