@@ -18,3 +18,5 @@ export type {
   RecoverWithOperatorOptions,
   RecoverWithProcessOptions,
 } from './recoverWithContext.js';
+export { MAX_TTL_MS, expireAfter } from './expireAfter.js';
+export type { ExpireAfterConfig, Expiry } from './expireAfter.js';
