@@ -3,6 +3,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { importX, createNodeResolver } from 'eslint-plugin-import-x';
 
+const restrictedPatterns = [
+  { group: ['rxjs/internal/*'], message: 'Use the public rxjs entry points.' },
+  {
+    group: ['fp-ts/*', '!fp-ts/lib', 'fp-ts/lib/*', '!fp-ts/lib/*.js'],
+    message: "fp-ts has no exports map: import 'fp-ts/lib/<Module>.js' so the ESM build loads in Node.",
+  },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.build/', 'docs/api/', 'coverage/'] },
@@ -13,7 +20,9 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: {
       ...importX.flatConfigs.typescript.settings,
-      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.mjs'], extensionAlias: { '.js': ['.ts', '.js'] } })],
+      'import-x/resolver-next': [
+        createNodeResolver({ extensions: ['.ts', '.js', '.mjs'], extensionAlias: { '.js': ['.ts', '.js'] } }),
+      ],
     },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
@@ -28,9 +37,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['rxjs/internal/*'], message: 'Use the public rxjs entry points.' },
-          ],
+          patterns: restrictedPatterns,
         },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
@@ -44,7 +51,7 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'nsqjs', message: 'Only src/transport/nsq/ may import nsqjs.' }],
-          patterns: [{ group: ['rxjs/internal/*'], message: 'Use the public rxjs entry points.' }],
+          patterns: restrictedPatterns,
         },
       ],
     },

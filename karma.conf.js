@@ -2,11 +2,24 @@
 // in Debian's headless Chromium. Nothing here downloads a browser.
 process.env.CHROME_BIN = process.env.CHROME_BIN || '/usr/bin/chromium';
 
+/** Ends the run with one plain line: "browser specs: N passed, N failed, N skipped". */
+const summaryReporter = function (baseReporterDecorator) {
+  baseReporterDecorator(this);
+  let skipped = 0;
+  this.onSpecComplete = (_browser, result) => {
+    if (result.skipped) skipped += 1;
+  };
+  this.onRunComplete = (_browsers, results) => {
+    this.write(`browser specs: ${results.success} passed, ${results.failed} failed, ${skipped} skipped\n`);
+  };
+};
+summaryReporter.$inject = ['baseReporterDecorator'];
+
 module.exports = (config) => {
   config.set({
     frameworks: ['jasmine'],
     files: ['.build/browser/specs.js'],
-    plugins: ['karma-jasmine', 'karma-chrome-launcher'],
+    plugins: ['karma-jasmine', 'karma-chrome-launcher', { 'reporter:summary': ['type', summaryReporter] }],
     browsers: ['ChromiumHeadlessNoSandbox'],
     customLaunchers: {
       ChromiumHeadlessNoSandbox: {
@@ -25,7 +38,7 @@ module.exports = (config) => {
       },
     },
     client: { jasmine: { random: true } },
-    reporters: ['progress'],
+    reporters: ['dots', 'summary'],
     singleRun: true,
     autoWatch: false,
     browserNoActivityTimeout: 120000,

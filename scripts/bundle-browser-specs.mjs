@@ -36,7 +36,10 @@ const specs = browserSafe.flatMap(walk).sort();
 if (specs.length === 0) throw new Error('no browser-safe specs found');
 mkdirSync('.build/browser', { recursive: true });
 const entry = '.build/browser/entry.ts';
-writeFileSync(entry, specs.map((s) => `import '${relative('.build/browser', s).replace(/\.ts$/, '')}';`).join('\n') + '\n');
+writeFileSync(
+  entry,
+  specs.map((s) => `import '${relative('.build/browser', s).replace(/\.ts$/, '')}';`).join('\n') + '\n',
+);
 await build({
   entryPoints: [entry],
   bundle: true,
@@ -46,5 +49,8 @@ await build({
   sourcemap: 'inline',
   outfile: '.build/browser/specs.js',
   logLevel: 'warning',
+  // the package says sideEffects: false, which would drop the side-effect-only spec imports
+  ignoreAnnotations: true,
+  keepNames: true,
 });
 console.log(`bundled ${specs.length} browser spec files into .build/browser/specs.js`);

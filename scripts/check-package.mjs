@@ -5,19 +5,40 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 const consumer = mkdtempSync(join(tmpdir(), 'rxmini-consumer-'));
 try {
-  const tarball = run('npm', ['pack', '--silent', '--pack-destination', consumer], process.cwd()).trim().split('\n').pop();
+  const tarball = run('npm', ['pack', '--silent', '--pack-destination', consumer], process.cwd())
+    .trim()
+    .split('\n')
+    .pop();
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   // the consumer reuses this checkout's node_modules for rxmini's dependencies (no network needed)
-  run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--prefer-offline', join(consumer, tarball)], consumer);
+  run(
+    'npm',
+    ['install', '--offline', '--no-audit', '--no-fund', '--prefer-offline', join(consumer, tarball)],
+    consumer,
+  );
   const names = [];
   for (const entry of ['rxmini', 'rxmini/testing']) {
-    const cjs = run('node', ['-e', `console.log(Object.keys(require('${entry}')).sort().join(','))`], consumer).trim();
-    const esm = run('node', ['--input-type=module', '-e', `const m = await import('${entry}'); console.log(Object.keys(m).filter((k) => k !== 'default').sort().join(','))`], consumer).trim();
+    const cjs = run(
+      'node',
+      ['-e', `console.log(Object.keys(require('${entry}')).sort().join(','))`],
+      consumer,
+    ).trim();
+    const esm = run(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import('${entry}'); console.log(Object.keys(m).filter((k) => k !== 'default').sort().join(','))`,
+      ],
+      consumer,
+    ).trim();
     if (cjs.length === 0) throw new Error(`${entry}: require() gave no exports`);
-    if (cjs !== esm) throw new Error(`${entry}: CJS and ESM export different names\n cjs: ${cjs}\n esm: ${esm}`);
+    if (cjs !== esm)
+      throw new Error(`${entry}: CJS and ESM export different names\n cjs: ${cjs}\n esm: ${esm}`);
     names.push(`${entry}: ${cjs.split(',').length} exports`);
   }
   console.log(`package check: both entry points load through require and import (${names.join('; ')})`);

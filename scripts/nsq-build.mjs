@@ -14,7 +14,9 @@ if (wanted.every((f) => existsSync(f))) {
 }
 const goBin = ['go', '/usr/local/go/bin/go'].find((g) => spawnSync(g, ['version']).status === 0);
 if (!goBin) {
-  console.error('nsq: Go is not installed; cannot build nsqd (set NSQD_TCP_ADDRESS to use a running nsqd instead)');
+  console.error(
+    'nsq: Go is not installed; cannot build nsqd (set NSQD_TCP_ADDRESS to use a running nsqd instead)',
+  );
   process.exit(2);
 }
 mkdirSync(dir, { recursive: true });

@@ -27,7 +27,10 @@ runner.addReporter({
 });
 
 const result = await runner.execute();
-const ok = result.overallStatus === 'passed' || (result.overallStatus === 'incomplete' && totals.failed === 0 && process.env.CI !== 'true');
+const ok =
+  result.overallStatus === 'passed' ||
+  (result.overallStatus === 'incomplete' && totals.failed === 0 && process.env.CI !== 'true');
 console.log(`node specs: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
-if (result.overallStatus === 'incomplete') console.log(`jasmine: run incomplete (${result.incompleteReason})`);
+if (result.overallStatus === 'incomplete')
+  console.log(`jasmine: run incomplete (${result.incompleteReason})`);
 process.exitCode = ok ? (exitCode ?? 0) : 1;

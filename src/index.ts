@@ -1,0 +1,201 @@
+/**
+ * rxmini: modular, event-driven microservices on RxJS over NSQ. Every stream is
+ * an Observable and every policy an operator.
+ *
+ * This barrel names every public export explicitly.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, newRequest, encode, decode } from 'rxmini';
+ * const log = createLogger('auth', 'debug');
+ * const bytes = encode(newRequest('auth.login'));
+ * log.info('encoded', { bytes: bytes.length, ok: decode(bytes)._tag === 'Right' });
+ * ```
+ * @packageDocumentation
+ */
+
+// errors
+export {
+  BadRequestError,
+  ConfigError,
+  DecodeError,
+  EmptyMessageError,
+  EmptyNodeListError,
+  ErrorCode,
+  InvalidLogLevelError,
+  InvalidNameError,
+  InvalidPathError,
+  MissingHandlerError,
+  MissingVariableError,
+  NoNodesError,
+  NoRegistryError,
+  NotFoundError,
+  PanicError,
+  PayloadTooLargeError,
+  RxMiniError,
+  TimeoutError,
+  TransportClosedError,
+  ValidationError,
+  isRxMiniError,
+} from './errors.js';
+export type { FieldIssue, RxMiniErrorOptions } from './errors.js';
+
+// constant
+export {
+  BodyKey,
+  HeaderKey,
+  HealthStatus,
+  HealthStatusName,
+  MAX_FILE_CHUNK_SIZE,
+  MAX_JSON_DEPTH,
+  MessageType,
+  StatusCode,
+  isHealthStatus,
+  isMessageType,
+} from './constant/index.js';
+
+// codec
+export {
+  FRAME_MAGIC,
+  JsonObject,
+  JsonValue,
+  Message,
+  clearError,
+  copy,
+  decode,
+  decodeJson,
+  decodeResult,
+  deleteBodyValue,
+  encode,
+  getBodyValue,
+  getBool,
+  getBoolOr,
+  getError,
+  getFloat,
+  getFloatOr,
+  getHeader,
+  getInt,
+  getIntOr,
+  getResult,
+  getString,
+  getStringOr,
+  hasError,
+  isJsonValue,
+  newContextID,
+  newMessage,
+  newRequest,
+  newResponse,
+  setBody,
+  setBodyValue,
+  setError,
+  setHeader,
+  setRawBody,
+  setResult,
+  toFieldIssues,
+  validate,
+} from './codec/index.js';
+export type { JsonArray } from './codec/index.js';
+
+// config
+export {
+  KnownConfig,
+  REDACTED,
+  configDefaults,
+  configFromObject,
+  interpolateEnv,
+  isSecretKey,
+  loadConfig,
+  loadConfigEither,
+  redactSecrets,
+} from './config/index.js';
+export type { Config, ConfigLoadError, ConfigValues, EnvVars, LoadConfigOptions } from './config/index.js';
+
+// logger
+export {
+  CONTEXT_FIELD,
+  LogLevel,
+  createLogger,
+  isLevelEnabled,
+  isLogLevel,
+  loggerFromSink,
+  memoryLogger,
+  noopLogger,
+  parseLogLevel,
+} from './logger/index.js';
+export type {
+  CreateLoggerOptions,
+  ExtendedLogger,
+  ILogger,
+  LogDestination,
+  LogFields,
+  LogRecord,
+  LogSink,
+  LoggerFromSinkOptions,
+  MemoryLogger,
+  MemoryLoggerExtras,
+  MemoryLoggerOptions,
+} from './logger/index.js';
+
+// recover
+export { onPanic, panics$, reportPanic, safe, safeAsync, setRecoverLogger } from './recover/index.js';
+export type {
+  PanicContext,
+  PanicHook,
+  PanicReport,
+  ReportPanicOptions,
+  SafeOptions,
+  SafeResult,
+} from './recover/index.js';
+
+// metrics
+export {
+  DEFAULT_LATENCY_BUCKETS,
+  InvalidMetricNameError,
+  InvalidMetricValueError,
+  MetricKind,
+  assertMetricName,
+  createMetrics,
+  normalizeMetricPrefix,
+  sanitizeMetricName,
+  toPrometheus,
+} from './metrics/index.js';
+export type {
+  CreateMetricsOptions,
+  HistogramBucket,
+  HistogramSample,
+  MetricSample,
+  Metrics,
+  MetricsRecorder,
+  ScalarSample,
+} from './metrics/index.js';
+
+// context (conversation store)
+export {
+  ConversationCancelledError,
+  ConversationEventType,
+  ConversationLimitError,
+  DEFAULT_CONVERSATION_TTL_MS,
+  DEFAULT_MAX_CONVERSATIONS,
+  DuplicateConversationError,
+  createConversationStore,
+} from './context/index.js';
+export type {
+  Conversation,
+  ConversationEvent,
+  ConversationInit,
+  ConversationStats,
+  ConversationStore,
+  ConversationStoreOptions,
+} from './context/index.js';
+
+// operators
+export { MAX_TTL_MS, expireAfter, measureLatency, recoverWithContext } from './operators/index.js';
+export type {
+  ExpireAfterConfig,
+  Expiry,
+  ProcessResult,
+  RecoverWithContextBaseOptions,
+  RecoverWithContextOptions,
+  RecoverWithOperatorOptions,
+  RecoverWithProcessOptions,
+} from './operators/index.js';
