@@ -133,7 +133,11 @@ export const startLocalNsq = async (dir: string): Promise<LocalServers> => {
   const nsqdLog = join(dataDir, 'nsqd.log');
   const lookupd = startProcess(
     join(dir, 'nsqlookupd'),
-    [`--tcp-address=127.0.0.1:${lookupTcp}`, `--http-address=127.0.0.1:${lookupHttp}`, '--broadcast-address=127.0.0.1'],
+    [
+      `--tcp-address=127.0.0.1:${lookupTcp}`,
+      `--http-address=127.0.0.1:${lookupHttp}`,
+      '--broadcast-address=127.0.0.1',
+    ],
     lookupdLog,
   );
   const nsqdArgs = [
@@ -222,7 +226,9 @@ export const describeNsq = (name: string, body: (servers: () => NsqServers) => v
     let current: LocalServers | undefined;
     beforeAll(async () => {
       current =
-        availability.mode === 'local' ? await startLocalNsq(availability.dir) : externalServers(availability.nsqdTcp);
+        availability.mode === 'local'
+          ? await startLocalNsq(availability.dir)
+          : externalServers(availability.nsqdTcp);
     }, 30_000);
     afterAll(async () => {
       await current?.close();

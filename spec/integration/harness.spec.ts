@@ -25,7 +25,9 @@ const connectWriter = (tcp: string): Promise<nsq.Writer> => {
 };
 
 const publish = (writer: nsq.Writer, topic: string, bodies: readonly string[]): Promise<void> =>
-  new Promise((resolve, reject) => writer.publish(topic, [...bodies], (err) => (err ? reject(err) : resolve())));
+  new Promise((resolve, reject) =>
+    writer.publish(topic, [...bodies], (err) => (err ? reject(err) : resolve())),
+  );
 
 /** Consumes until `count` distinct bodies arrived, or fails after `timeoutMs`. */
 const consume = (tcp: string, topic: string, count: number, timeoutMs = 20_000): Promise<Set<string>> =>
