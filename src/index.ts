@@ -94,7 +94,7 @@ export {
   toFieldIssues,
   validate,
 } from './codec/index.js';
-export type { JsonArray } from './codec/index.js';
+export type { Getter, GetterOr, JsonArray } from './codec/index.js';
 
 // config
 export {

@@ -80,13 +80,13 @@ const readerOr =
     O.getOrElse(() => fallback)(O.chain(convert)(readValue(msg, key)));
 
 /** Reads `body[key]` with a conversion; `none` when missing, `null` or not convertible. */
-type Getter<A> = {
+export type Getter<A> = {
   (msg: Message, key: string): O.Option<A>;
   (key: string): (msg: Message) => O.Option<A>;
 };
 
 /** Reads `body[key]` with a conversion, or `fallback` when missing, `null` or not convertible. */
-type GetterOr<A> = {
+export type GetterOr<A> = {
   (msg: Message, key: string, fallback: A): A;
   (key: string, fallback: A): (msg: Message) => A;
 };

@@ -20,6 +20,7 @@ export {
   setHeader,
   setRawBody,
 } from './accessors.js';
+export type { Getter, GetterOr } from './accessors.js';
 export { copy } from './copy.js';
 export { toFieldIssues } from './issues.js';
 export { type JsonArray, JsonObject, JsonValue, isJsonValue } from './json.js';
