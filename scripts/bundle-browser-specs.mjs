@@ -17,6 +17,7 @@ export const browserSafe = [
   'spec/router',
   'spec/registry',
   'spec/selector',
+  'spec/transport/names.spec.ts',
   'spec/transport/memory',
   'spec/testing',
 ];

@@ -30,6 +30,8 @@ export const ErrorCode = {
   CAPACITY: 'CAPACITY',
   CANCELLED: 'CANCELLED',
   INVALID_VALUE: 'INVALID_VALUE',
+  PUBLISH_FAILED: 'PUBLISH_FAILED',
+  QUEUE_FULL: 'QUEUE_FULL',
 } as const;
 
 /** Union of every {@link ErrorCode} value. */

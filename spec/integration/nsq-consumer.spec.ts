@@ -1,0 +1,201 @@
+/**
+ * The NSQ consumer against a real nsqd: validation before any connection,
+ * guarded acknowledgements, and a clean close on unsubscribe.
+ */
+import { firstValueFrom, take, toArray, type Subscription } from 'rxjs';
+import { ConfigError, InvalidNameError } from '../../src/errors.js';
+import { memoryLogger } from '../../src/logger/memoryLogger.js';
+import { consumeNsq } from '../../src/transport/nsq/consumer.js';
+import type { NsqDelivery } from '../../src/transport/nsq/delivery.js';
+import { createNsqPublisher, type NsqPublisher } from '../../src/transport/nsq/publisher.js';
+import { describeNsq, nsqGet, nsqPost } from '../helpers/nsq.js';
+
+interface ChannelStats {
+  readonly channel_name: string;
+  readonly depth: number;
+  readonly in_flight_count: number;
+  readonly message_count: number;
+  readonly requeue_count: number;
+  readonly timeout_count: number;
+  readonly client_count: number;
+}
+interface Stats {
+  readonly topics:
+    readonly { readonly topic_name: string; readonly channels: readonly ChannelStats[] | null }[] | null;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const waitFor = async (
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+};
+
+describeNsq('nsq consumer', (servers) => {
+  let publisher: NsqPublisher;
+  let subscription: Subscription | undefined;
+
+  beforeEach(() => {
+    publisher = createNsqPublisher({ nsqd: servers().nsqdTcp });
+  });
+
+  afterEach(async () => {
+    subscription?.unsubscribe();
+    subscription = undefined;
+    await publisher.close();
+  });
+
+  const channelStats = async (topic: string, channel = 'c'): Promise<ChannelStats | undefined> => {
+    const stats = await nsqGet<Stats>(servers().nsqdHttp, `/stats?format=json&topic=${topic}`);
+    return (stats.topics ?? [])
+      .find((t) => t.topic_name === topic)
+      ?.channels?.find((c) => c.channel_name === channel);
+  };
+
+  const createChannel = async (topic: string): Promise<void> => {
+    await nsqPost(servers().nsqdHttp, `/topic/create?topic=${topic}`);
+    await nsqPost(servers().nsqdHttp, `/channel/create?topic=${topic}&channel=c`);
+  };
+
+  const receive = (topic: string, maxInFlight = 10): NsqDelivery[] => {
+    const received: NsqDelivery[] = [];
+    subscription = consumeNsq({ topic, channel: 'c', nsqd: [servers().nsqdTcp], maxInFlight }).subscribe(
+      (delivery) => received.push(delivery),
+    );
+    return received;
+  };
+
+  it('errors with InvalidNameError for a bad topic or channel, before connecting', async () => {
+    const nsqd = [servers().nsqdTcp];
+    await expectAsync(
+      firstValueFrom(consumeNsq({ topic: 'bad topic', channel: 'c', nsqd })),
+    ).toBeRejectedWithError(InvalidNameError);
+    const error = await firstValueFrom(consumeNsq({ topic: 'consumer.names', channel: 'c/d', nsqd })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InvalidNameError);
+    expect((error as InvalidNameError).kind).toBe('channel');
+    await sleep(50);
+    const stats = await nsqGet<Stats>(servers().nsqdHttp, '/stats?format=json');
+    expect((stats.topics ?? []).map((t) => t.topic_name)).not.toContain('consumer.names');
+  });
+
+  it('errors with ConfigError for bad options', async () => {
+    const nsqd = [servers().nsqdTcp];
+    for (const options of [
+      { topic: 't', channel: 'c' },
+      { topic: 't', channel: 'c', nsqd, maxInFlight: 0 },
+      { topic: 't', channel: 'c', nsqd: ['nohost'] },
+      { topic: 't', channel: 'c', nsqd, msgTimeoutMs: 10 },
+      { topic: 't', channel: 'c', lookupd: ['not a url'] },
+    ]) {
+      await expectAsync(firstValueFrom(consumeNsq(options)))
+        .withContext(JSON.stringify(options))
+        .toBeRejectedWithError(ConfigError);
+    }
+  });
+
+  it('hands over body, names, attempts and timestamp', async () => {
+    const before = Date.now();
+    await publisher.publish('consumer.fields', 'hello');
+    const [delivery] = await firstValueFrom(
+      consumeNsq({ topic: 'consumer.fields', channel: 'c', nsqd: [servers().nsqdTcp] }).pipe(
+        take(1),
+        toArray(),
+      ),
+    );
+    expect(delivery && Buffer.from(delivery.body).toString()).toBe('hello');
+    expect(delivery?.topic).toBe('consumer.fields');
+    expect(delivery?.channel).toBe('c');
+    expect(delivery?.attempts).toBe(1);
+    expect(delivery?.id).toMatch(/^[0-9a-f]{16}$/);
+    expect(delivery?.timestamp).toBeGreaterThanOrEqual(before - 1000);
+    expect(delivery?.timestamp).toBeLessThanOrEqual(Date.now());
+    expect(delivery?.finish()).toBeTrue();
+  });
+
+  it('makes a second finish or requeue a no-op: nsqd sees one FIN and no error', async () => {
+    const topic = 'consumer.double';
+    await createChannel(topic);
+    const logger = memoryLogger();
+    const results: boolean[] = [];
+    subscription = consumeNsq({ topic, channel: 'c', nsqd: [servers().nsqdTcp], logger }).subscribe(
+      (delivery) => {
+        results.push(delivery.finish(), delivery.finish(), delivery.requeue(), delivery.touch());
+      },
+    );
+    await publisher.publish(topic, 'once');
+    await waitFor(
+      'the FIN',
+      async () =>
+        (await channelStats(topic))?.message_count === 1 &&
+        (await channelStats(topic))?.in_flight_count === 0,
+    );
+    await sleep(200);
+    expect(results).toEqual([true, false, false, false]);
+    expect(await channelStats(topic)).toEqual(
+      jasmine.objectContaining({ depth: 0, in_flight_count: 0, requeue_count: 0 }),
+    );
+    // nsqjs reports E_FIN_FAILED / E_REQ_FAILED as connection errors, which the consumer logs
+    expect(logger.records.filter((r) => r.message.includes('error'))).toEqual([]);
+  });
+
+  it('closes the reader on unsubscribe: nsqd sees no client left', async () => {
+    const topic = 'consumer.close';
+    receive(topic);
+    await waitFor('the client', async () => (await channelStats(topic))?.client_count === 1);
+    subscription?.unsubscribe();
+    await waitFor('no client', async () => (await channelStats(topic))?.client_count === 0, 2_000);
+  });
+
+  it('is cold: each subscription is its own client', async () => {
+    const topic = 'consumer.cold';
+    const source = consumeNsq({ topic, channel: 'c', nsqd: [servers().nsqdTcp] });
+    const first = source.subscribe();
+    const second = source.subscribe();
+    try {
+      await waitFor('two clients', async () => (await channelStats(topic))?.client_count === 2);
+    } finally {
+      first.unsubscribe();
+      second.unsubscribe();
+    }
+    await waitFor('no client', async () => (await channelStats(topic))?.client_count === 0, 2_000);
+  });
+
+  it('on unsubscribe, requeues what is pending and sends the acks made just before', async () => {
+    const topic = 'consumer.pending';
+    await createChannel(topic);
+    const received = receive(topic);
+    await Promise.all(['a', 'b', 'c', 'd'].map((body) => publisher.publish(topic, body)));
+    await waitFor('four deliveries', () => received.length === 4);
+    expect(received[0]?.finish()).toBeTrue();
+    subscription?.unsubscribe();
+    expect(received[1]?.finish()).toBeTrue(); // still open within this tick
+    await waitFor('no client', async () => (await channelStats(topic))?.client_count === 0, 2_000);
+    expect(await channelStats(topic)).toEqual(
+      jasmine.objectContaining({ in_flight_count: 0, depth: 2, requeue_count: 2, timeout_count: 0 }),
+    );
+    expect(received[2]?.state).toBe('requeued');
+    expect(received[2]?.finish()).toBeFalse();
+    expect(received[3]?.touch()).toBeFalse();
+  });
+
+  it('spreads maxInFlight: no more deliveries pending at once than allowed', async () => {
+    const topic = 'consumer.inflight';
+    await createChannel(topic);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => publisher.publish(topic, `m${i}`)));
+    const received = receive(topic, 5);
+    await waitFor('five deliveries', () => received.length === 5);
+    await sleep(150);
+    expect(received.length).toBe(5);
+    for (const delivery of received) delivery.finish();
+    await waitFor('ten deliveries', () => received.length === 10);
+  });
+});

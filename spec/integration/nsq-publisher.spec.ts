@@ -1,0 +1,141 @@
+/**
+ * The NSQ publisher against a real nsqd: batching into MPUB, typed refusals that
+ * leave the connection usable, close. Deferred publishes: nsq-deferred.spec.ts.
+ */
+import { firstValueFrom, map, take, tap, timeout, toArray } from 'rxjs';
+import { InvalidNameError, PayloadTooLargeError, TransportClosedError } from '../../src/errors.js';
+import { consumeNsq } from '../../src/transport/nsq/consumer.js';
+import { createNsqPublisher, type NsqPublisher } from '../../src/transport/nsq/publisher.js';
+import { describeNsq, nsqGet, nsqPost } from '../helpers/nsq.js';
+
+interface Stats {
+  readonly topics:
+    | readonly {
+        readonly topic_name: string;
+        readonly message_count: number;
+        readonly channels: readonly { readonly channel_name: string; readonly depth: number }[] | null;
+      }[]
+    | null;
+}
+
+const text = (body: Uint8Array): string => Buffer.from(body).toString('utf8');
+
+describeNsq('nsq publisher', (servers) => {
+  let publisher: NsqPublisher;
+
+  beforeEach(() => {
+    publisher = createNsqPublisher({ nsqd: servers().nsqdTcp, reconnect: { initialMs: 50 } });
+  });
+
+  afterEach(async () => {
+    await publisher.close();
+  });
+
+  const createChannel = async (topic: string, channel = 'c'): Promise<void> => {
+    await nsqPost(servers().nsqdHttp, `/topic/create?topic=${topic}`);
+    await nsqPost(servers().nsqdHttp, `/channel/create?topic=${topic}&channel=${channel}`);
+  };
+
+  const topicMessageCount = async (topic: string): Promise<number | undefined> => {
+    const stats = await nsqGet<Stats>(servers().nsqdHttp, `/stats?format=json&topic=${topic}`);
+    return (stats.topics ?? []).find((t) => t.topic_name === topic)?.message_count;
+  };
+
+  /** Consumes `count` messages of `topic` (finishing each) and returns their bodies. */
+  const consume = (topic: string, count: number, timeoutMs = 10_000): Promise<string[]> =>
+    firstValueFrom(
+      consumeNsq({ topic, channel: 'c', nsqd: [servers().nsqdTcp], maxInFlight: 1000 }).pipe(
+        tap((delivery) => delivery.finish()),
+        map((delivery) => text(delivery.body)),
+        take(count),
+        toArray(),
+        timeout(timeoutMs),
+      ),
+    );
+
+  it('publishes 10,000 concurrent one-message calls as few MPUBs, and all of them arrive', async () => {
+    const topic = 'pub.ten-thousand';
+    await createChannel(topic);
+    const bodies = Array.from({ length: 10_000 }, (_, i) => `message-${i}`);
+    await Promise.all(bodies.map((body) => publisher.publish(topic, body)));
+    const stats = publisher.stats();
+    expect(stats.acknowledged).toBe(10_000);
+    expect(stats.outstanding).toBe(0);
+    expect(stats.commands).toBeLessThanOrEqual(10);
+    expect(stats.batches).toBe(stats.commands);
+    expect(await topicMessageCount(topic)).toBe(10_000);
+    const received = await consume(topic, 10_000);
+    expect(new Set(received).size).toBe(10_000);
+    expect([...received].sort()).toEqual([...bodies].sort());
+  }, 30_000);
+
+  it('splits a batch larger than maxBodyBytes into several MPUBs, each within the limit', async () => {
+    const topic = 'pub.split';
+    const small = createNsqPublisher({ nsqd: servers().nsqdTcp, maxBodyBytes: 1_000 });
+    try {
+      await createChannel(topic);
+      // 30 × (4 + 96) = 3000 bytes of messages: 4 MPUBs of at most 9 messages (4 + 9 × 100 = 904)
+      const bodies = Array.from({ length: 30 }, (_, i) => `${i}`.padEnd(96, '.'));
+      await Promise.all(bodies.map((body) => small.publish(topic, body)));
+      expect(small.stats()).toEqual(jasmine.objectContaining({ commands: 4, batches: 4, acknowledged: 30 }));
+      expect((await consume(topic, 30)).sort()).toEqual([...bodies].sort());
+    } finally {
+      await small.close();
+    }
+  }, 15_000);
+
+  it('keeps topics apart in one tick, and sends a lone message as PUB', async () => {
+    await Promise.all([
+      publisher.publish('pub.a', 'a1'),
+      publisher.publish('pub.b', 'b1'),
+      publisher.publish('pub.a', 'a2'),
+    ]);
+    expect(publisher.stats()).toEqual(jasmine.objectContaining({ commands: 2, batches: 1, acknowledged: 3 }));
+    expect(await topicMessageCount('pub.a')).toBe(2);
+    expect(await topicMessageCount('pub.b')).toBe(1);
+  });
+
+  it('refuses an invalid topic with InvalidNameError and stays connected', async () => {
+    const topic = 'pub.after-invalid';
+    await publisher.publish(topic, 'before');
+    const statuses: string[] = [];
+    const subscription = publisher.status$.subscribe((status) => statuses.push(status));
+    const [bad, good] = await Promise.allSettled([
+      publisher.publish('bad topic!', 'x'),
+      publisher.publish(topic, 'after'),
+    ]);
+    subscription.unsubscribe();
+    expect(bad.status === 'rejected' && bad.reason).toBeInstanceOf(InvalidNameError);
+    expect(good.status).toBe('fulfilled');
+    await publisher.publish(topic, 'later');
+    expect(await topicMessageCount(topic)).toBe(3);
+    expect(statuses).toEqual(['ready']);
+    expect(publisher.stats().reconnects).toBe(0);
+  });
+
+  it('refuses a message over max-msg-size with PayloadTooLargeError and stays connected', async () => {
+    const topic = 'pub.after-oversized';
+    await publisher.publish(topic, 'before');
+    const [big, good] = await Promise.allSettled([
+      publisher.publish(topic, new Uint8Array(1024 * 1024 + 1)),
+      publisher.publish(topic, 'after'),
+    ]);
+    expect(big.status === 'rejected' && big.reason).toBeInstanceOf(PayloadTooLargeError);
+    expect(good.status).toBe('fulfilled');
+    // exactly max-msg-size is accepted by nsqd
+    await publisher.publish(topic, new Uint8Array(1024 * 1024).fill(65));
+    expect(await topicMessageCount(topic)).toBe(3);
+    expect(publisher.stats().reconnects).toBe(0);
+  });
+
+  it('close() waits for publishes in flight, then refuses new ones', async () => {
+    const topic = 'pub.close';
+    const pending = Array.from({ length: 100 }, (_, i) => publisher.publish(topic, `c${i}`));
+    await publisher.close();
+    // every publish made before close was acknowledged by the time close resolved
+    expect(publisher.stats()).toEqual(jasmine.objectContaining({ acknowledged: 100, outstanding: 0 }));
+    await expectAsync(Promise.all(pending)).toBeResolved();
+    await expectAsync(publisher.publish(topic, 'late')).toBeRejectedWithError(TransportClosedError);
+    expect(await topicMessageCount(topic)).toBe(100);
+  });
+});

@@ -1,0 +1,132 @@
+import type { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../../helpers/marbles.js';
+import {
+  createAutoToucher,
+  type AutoToucher,
+  type TouchEntry,
+} from '../../../src/transport/nsq/autoTouch.js';
+
+/** A watched entry that records when it was touched, like a pending delivery does. */
+const watch = (
+  ts: TestScheduler,
+  toucher: AutoToucher,
+  timing: { timeoutMs: number; maxTimeoutMs: number },
+  acknowledged = (): boolean => false,
+): { entry: TouchEntry; touches: number[] } => {
+  const touches: number[] = [];
+  const entry: TouchEntry = {
+    ...timing,
+    receivedAt: ts.now(),
+    lastTouchedAt: ts.now(),
+    target: {
+      touch: () => {
+        if (acknowledged()) return false;
+        touches.push(ts.now());
+        toucher.touched(entry);
+        return true;
+      },
+    },
+  };
+  toucher.add(entry);
+  return { entry, touches };
+};
+
+describe('createAutoToucher', () => {
+  it('touches a pending delivery at half its timeout, again after each touch', () => {
+    const ts = testScheduler();
+    ts.run(() => {
+      const toucher = createAutoToucher(ts);
+      const { touches } = watch(ts, toucher, { timeoutMs: 1000, maxTimeoutMs: 60_000 });
+      ts.schedule(() => toucher.stop(), 2_600);
+      ts.flush();
+      expect(touches).toEqual([500, 1000, 1500, 2000, 2500]);
+    });
+  });
+
+  it('never lets a delivery reach its timeout untouched, whatever the start time', () => {
+    const ts = testScheduler();
+    ts.run(() => {
+      const toucher = createAutoToucher(ts);
+      const all: { start: number; touches: number[] }[] = [];
+      for (const start of [0, 130, 260, 499, 777]) {
+        ts.schedule(
+          () =>
+            all.push({
+              start,
+              touches: watch(ts, toucher, { timeoutMs: 1000, maxTimeoutMs: 60_000 }).touches,
+            }),
+          start,
+        );
+      }
+      ts.schedule(() => toucher.stop(), 5_000);
+      ts.flush();
+      for (const { start, touches } of all) {
+        let last = start;
+        for (const at of touches) {
+          expect(at - last)
+            .withContext(`start ${start}`)
+            .toBeGreaterThanOrEqual(500);
+          expect(at - last)
+            .withContext(`start ${start}`)
+            .toBeLessThanOrEqual(750);
+          last = at;
+        }
+        expect(touches.length).toBeGreaterThanOrEqual(5);
+      }
+    });
+  });
+
+  it('stops touching once acknowledged or removed', () => {
+    const ts = testScheduler();
+    ts.run(() => {
+      const toucher = createAutoToucher(ts);
+      let acked = false;
+      const first = watch(ts, toucher, { timeoutMs: 1000, maxTimeoutMs: 60_000 }, () => acked);
+      const second = watch(ts, toucher, { timeoutMs: 1000, maxTimeoutMs: 60_000 });
+      ts.schedule(() => (acked = true), 700);
+      ts.schedule(() => toucher.remove(second.entry), 700);
+      ts.schedule(() => toucher.stop(), 5_000);
+      ts.flush();
+      expect(first.touches).toEqual([500]);
+      expect(second.touches).toEqual([500]);
+      expect(toucher.size).toBe(0);
+    });
+  });
+
+  it('gives up at the hard cap after delivery', () => {
+    const ts = testScheduler();
+    ts.run(() => {
+      const toucher = createAutoToucher(ts);
+      const { touches } = watch(ts, toucher, { timeoutMs: 1000, maxTimeoutMs: 2000 });
+      ts.schedule(() => toucher.stop(), 10_000);
+      ts.schedule(() => expect(toucher.size).toBe(0), 2_100);
+      ts.flush();
+      expect(touches).toEqual([500, 1000, 1500]);
+    });
+  });
+
+  it('waits a full half-timeout after a touch made by the user', () => {
+    const ts = testScheduler();
+    ts.run(() => {
+      const toucher = createAutoToucher(ts);
+      const { entry, touches } = watch(ts, toucher, { timeoutMs: 1000, maxTimeoutMs: 60_000 });
+      ts.schedule(() => toucher.touched(entry), 400);
+      ts.schedule(() => toucher.stop(), 1_100);
+      ts.flush();
+      expect(touches).toEqual([1000]);
+    });
+  });
+
+  it('sweeps faster when a delivery with a shorter timeout arrives', () => {
+    const ts = testScheduler();
+    ts.run(() => {
+      const toucher = createAutoToucher(ts);
+      const slow = watch(ts, toucher, { timeoutMs: 60_000, maxTimeoutMs: 600_000 });
+      const fast = watch(ts, toucher, { timeoutMs: 200, maxTimeoutMs: 600_000 });
+      ts.schedule(() => toucher.stop(), 450);
+      ts.flush();
+      expect(fast.touches).toEqual([100, 200, 300, 400]);
+      expect(slow.touches).toEqual([]);
+    });
+  });
+});

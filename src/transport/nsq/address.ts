@@ -1,0 +1,29 @@
+import { left, right, type Either } from 'fp-ts/lib/Either.js';
+import { ConfigError } from '../../errors.js';
+
+/** A parsed `host:port` address. */
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * Parses an nsqd TCP address, `host:port` or `[ipv6]:port`.
+ *
+ * @example
+ * ```ts
+ * import { parseHostPort } from 'rxmini';
+ * parseHostPort('127.0.0.1:4150'); // right({ host: '127.0.0.1', port: 4150 })
+ * ```
+ */
+export const parseHostPort = (address: string): Either<ConfigError, HostPort> => {
+  const colon = address.lastIndexOf(':');
+  let host = colon > 0 ? address.slice(0, colon) : '';
+  const portText = colon > 0 ? address.slice(colon + 1) : '';
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  if (host === '' || !(port >= 1 && port <= 65_535)) {
+    return left(new ConfigError(`invalid nsqd address ${JSON.stringify(address)}: expected host:port`));
+  }
+  return right({ host, port });
+};

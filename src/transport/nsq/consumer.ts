@@ -1,0 +1,278 @@
+/**
+ * A consumer of one topic/channel as a cold Observable of deliveries.
+ *
+ * @packageDocumentation
+ */
+import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
+import * as nsq from 'nsqjs';
+import { Observable, asyncScheduler, timer, type SchedulerLike, type Subscription } from 'rxjs';
+import { ConfigError, type RxMiniError } from '../../errors.js';
+import { noopLogger } from '../../logger/noopLogger.js';
+import type { ILogger } from '../../logger/types.js';
+import { validateChannel, validateTopic } from '../names.js';
+import { parseHostPort } from './address.js';
+import { createAutoToucher, type TouchEntry } from './autoTouch.js';
+import { reconnectDelay, resolveReconnect, type ReconnectOptions } from './backoff.js';
+import {
+  nsqjsConnectionConfig,
+  type NsqConnectionOptions,
+  type NsqjsConnectionConfig,
+} from './connectionOptions.js';
+import { corkReader } from './cork.js';
+import { createDelivery, type DeliveryHooks, type NsqDelivery } from './delivery.js';
+import { messageTimeouts } from './internals.js';
+
+/** Options of {@link consumeNsq}. */
+export interface NsqConsumerOptions extends NsqConnectionOptions {
+  /** Topic to consume (validated: `^[.a-zA-Z0-9_-]+(#ephemeral)?$`, 1–64 characters). */
+  readonly topic: string;
+  /** Channel to consume on (same rule as the topic). */
+  readonly channel: string;
+  /** nsqd TCP addresses to connect to directly (`host:port`). Lost connections are re-dialled with backoff. */
+  readonly nsqd?: readonly string[];
+  /** nsqlookupd HTTP addresses (`host:port` or URL) to discover the nsqd that carry the topic. */
+  readonly lookupd?: readonly string[];
+  /** Most messages in flight (delivered, not acknowledged) across all connections. Default 1. */
+  readonly maxInFlight?: number;
+  /**
+   * Ask nsqd not to buffer its output to this consumer (`output_buffer_size: -1`).
+   * Without it nsqd may hold a message up to 250 ms; use it for request/reply.
+   */
+  readonly lowLatency?: boolean;
+  /** nsqd's message timeout for this consumer, in ms (≥ 1000; nsqd caps it at `--max-msg-timeout`). Default: nsqd's (60 s). */
+  readonly msgTimeoutMs?: number;
+  /** Touch unacknowledged deliveries at about half the message timeout. Default true. */
+  readonly autoTouch?: boolean;
+  /** How often lookupd is polled for nsqd carrying the topic, in seconds. Default 15. */
+  readonly lookupdPollIntervalSec?: number;
+  /** Re-dial spacing for lost direct nsqd connections (default {@link DEFAULT_RECONNECT}). */
+  readonly reconnect?: Partial<ReconnectOptions>;
+  /** Time source for auto-touch and re-dials. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /** Where connection events go. Default: nowhere. */
+  readonly logger?: ILogger;
+}
+
+interface Prepared {
+  readonly topic: string;
+  readonly channel: string;
+  readonly direct: ReadonlyMap<string, { readonly host: string; readonly port: number }>;
+  readonly config: nsq.ReaderConnectionConfigOptions & NsqjsConnectionConfig;
+  readonly reconnect: ReconnectOptions;
+}
+
+const isIntIn = (value: number, min: number, max = Number.MAX_SAFE_INTEGER): boolean =>
+  Number.isInteger(value) && value >= min && value <= max;
+
+const prepare = (options: NsqConsumerOptions): Either<RxMiniError, Prepared> => {
+  const topic = validateTopic(options.topic);
+  if (isLeft(topic)) return topic;
+  const channel = validateChannel(options.channel);
+  if (isLeft(channel)) return channel;
+  const nsqd = options.nsqd ?? [];
+  const lookupd = options.lookupd ?? [];
+  if (nsqd.length === 0 && lookupd.length === 0) {
+    return left(new ConfigError('nsq consumer: give at least one nsqd or lookupd address'));
+  }
+  const direct = new Map<string, { host: string; port: number }>();
+  for (const address of nsqd) {
+    const parsed = parseHostPort(address);
+    if (isLeft(parsed)) return parsed;
+    direct.set(`${parsed.right.host}:${parsed.right.port}`, parsed.right);
+  }
+  const maxInFlight = options.maxInFlight ?? 1;
+  const pollSec = options.lookupdPollIntervalSec ?? 15;
+  const checks: readonly [boolean, string][] = [
+    [isIntIn(maxInFlight, 1), `maxInFlight must be a positive integer, got ${maxInFlight}`],
+    [isIntIn(pollSec, 1), `lookupdPollIntervalSec must be a positive integer, got ${pollSec}`],
+    [
+      options.msgTimeoutMs === undefined || isIntIn(options.msgTimeoutMs, 1000),
+      `msgTimeoutMs must be an integer of at least 1000, got ${options.msgTimeoutMs}`,
+    ],
+    [
+      options.heartbeatIntervalSec === undefined || isIntIn(options.heartbeatIntervalSec, 1, 60),
+      `heartbeatIntervalSec must be an integer from 1 to 60, got ${options.heartbeatIntervalSec}`,
+    ],
+  ];
+  for (const [ok, message] of checks) if (!ok) return left(new ConfigError(`nsq consumer: ${message}`));
+  const reconnect = resolveReconnect(options.reconnect);
+  if (isLeft(reconnect)) return reconnect;
+  const config: nsq.ReaderConnectionConfigOptions & NsqjsConnectionConfig = {
+    ...nsqjsConnectionConfig(options),
+    nsqdTCPAddresses: [...nsqd],
+    lookupdHTTPAddresses: [...lookupd],
+    lookupdPollInterval: pollSec,
+    maxInFlight,
+    // retries are the caller's policy (REQ with a delay); nsqjs must not auto-finish
+    maxAttempts: 0,
+    requeueDelay: 0,
+  };
+  if (options.lowLatency) config.outputBufferSize = -1;
+  if (options.msgTimeoutMs !== undefined) config.messageTimeout = options.msgTimeoutMs;
+  return right({ topic: topic.right, channel: channel.right, direct, config, reconnect: reconnect.right });
+};
+
+/** A connection that stayed up this long resets its re-dial backoff. */
+const STABLE_CONNECTION_MS = 1_000;
+
+/**
+ * Consumes `topic` on `channel`. Cold: each subscription opens its own nsqjs
+ * Reader (corked writes, an error listener on every emitter) and
+ * unsubscribing closes it.
+ *
+ * Each {@link NsqDelivery} must be acknowledged with `finish()` or
+ * `requeue(delayMs)`; the first one wins, later calls are no-ops returning
+ * false. Unacknowledged deliveries are touched before nsqd's message timeout
+ * (unless `autoTouch: false`). On unsubscribe the consumer stops taking
+ * messages (RDY 0) at once; deliveries still pending are requeued (REQ 0) and
+ * the Reader closes on the scheduler's next turn, so acks made right after
+ * unsubscribing still go out.
+ *
+ * Errors: `InvalidNameError` for a bad topic or channel, `ConfigError` for bad
+ * options — before any connection is made. Connection failures are not errors
+ * of the stream: they are logged and the connection is re-dialled.
+ *
+ * @example
+ * ```ts
+ * import { consumeNsq } from 'rxmini';
+ * const subscription = consumeNsq({ topic: 'orders', channel: 'billing', nsqd: ['127.0.0.1:4150'], maxInFlight: 100 })
+ *   .subscribe((delivery) => {
+ *     handle(delivery.body);
+ *     delivery.finish();
+ *   });
+ * ```
+ * @see {@link createNsqPublisher}
+ */
+export const consumeNsq = (options: NsqConsumerOptions): Observable<NsqDelivery> =>
+  new Observable<NsqDelivery>((subscriber) => {
+    const prepared = prepare(options);
+    if (isLeft(prepared)) {
+      subscriber.error(prepared.left);
+      return undefined;
+    }
+    const { topic, channel, direct, config, reconnect } = prepared.right;
+    const scheduler = options.scheduler ?? asyncScheduler;
+    const log = (options.logger ?? noopLogger).with('topic', topic).with('channel', channel);
+    const autoTouch = options.autoTouch ?? true;
+
+    let reader: nsq.Reader;
+    try {
+      reader = new nsq.Reader(topic, channel, config);
+    } catch (error) {
+      subscriber.error(
+        new ConfigError(`nsq consumer: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        }),
+      );
+      return undefined;
+    }
+
+    /** Deliveries emitted, not yet acknowledged, with their auto-touch entry. */
+    const pending = new Map<NsqDelivery, TouchEntry | undefined>();
+    const toucher = createAutoToucher(scheduler);
+    const redials = new Map<string, Subscription>();
+    const failures = new Map<string, number>();
+    const connectedAt = new Map<string, number>();
+    let accepting = true;
+    let open = true;
+
+    const hooks: DeliveryHooks = {
+      isOpen: () => open,
+      onAcknowledged: (delivery) => {
+        const entry = pending.get(delivery);
+        pending.delete(delivery);
+        if (entry) toucher.remove(entry);
+      },
+      onTouched: (delivery) => {
+        const entry = pending.get(delivery);
+        if (entry) toucher.touched(entry);
+      },
+    };
+
+    corkReader(reader);
+    reader.on('error', (error: Error) =>
+      log.warn('nsq consumer: connection error', { error: error.message }),
+    );
+    reader.on('nsqd_connected', (host: string, port: number) => {
+      connectedAt.set(`${host}:${port}`, scheduler.now());
+      log.debug('nsq consumer: connected', { nsqd: `${host}:${port}` });
+    });
+    reader.on('nsqd_closed', (host: string, port: number) => {
+      const key = `${host}:${port}`;
+      const since = connectedAt.get(key);
+      connectedAt.delete(key);
+      if (!accepting) return;
+      log.warn('nsq consumer: connection closed', { nsqd: key });
+      // addresses found through lookupd are re-found by its poll; direct ones are re-dialled here
+      const address = direct.get(key);
+      if (!address || redials.has(key)) return;
+      const stable = since !== undefined && scheduler.now() - since >= STABLE_CONNECTION_MS;
+      const failed = stable ? 0 : (failures.get(key) ?? 0);
+      failures.set(key, failed + 1);
+      const delay = reconnectDelay(failed, reconnect);
+      redials.set(
+        key,
+        timer(delay, scheduler).subscribe(() => {
+          redials.delete(key);
+          if (!accepting) return;
+          try {
+            reader.connectToNSQD(address.host, address.port);
+          } catch (error) {
+            log.error('nsq consumer: re-dial failed', { nsqd: key, error: String(error) });
+          }
+        }),
+      );
+    });
+    reader.on('message', (message: nsq.Message) => {
+      if (!accepting) {
+        // arrived after unsubscribe: hand it straight back to nsqd
+        message.requeue(0, false);
+        return;
+      }
+      const delivery = createDelivery(message, topic, channel, hooks);
+      let entry: TouchEntry | undefined;
+      if (autoTouch) {
+        const { timeoutMs, maxTimeoutMs } = messageTimeouts(message);
+        const now = scheduler.now();
+        entry = { target: delivery, timeoutMs, maxTimeoutMs, receivedAt: now, lastTouchedAt: now };
+        toucher.add(entry);
+      }
+      pending.set(delivery, entry);
+      subscriber.next(delivery);
+    });
+
+    try {
+      reader.connect();
+    } catch (error) {
+      subscriber.error(error);
+      return undefined;
+    }
+
+    return () => {
+      accepting = false;
+      toucher.stop();
+      try {
+        // RDY 0 first: a message requeued below must not be handed straight back to this consumer
+        reader.pause();
+      } catch (error) {
+        log.warn('nsq consumer: pause failed', { error: String(error) });
+      }
+      for (const redial of redials.values()) redial.unsubscribe();
+      redials.clear();
+      scheduler.schedule(() => {
+        for (const delivery of [...pending.keys()]) delivery.requeue(0);
+        open = false;
+        pending.clear();
+        // after the REQs (nsqjs writes acks on the next tick)
+        process.nextTick(() => {
+          try {
+            reader.close();
+          } catch (error) {
+            log.warn('nsq consumer: close failed', {
+              error: error instanceof Error ? error.message : String(error),
+            });
+          }
+        });
+      });
+    };
+  });
