@@ -1,0 +1,83 @@
+/**
+ * The raw layer under every rxmini transport: topics, channels and bytes, with
+ * NSQ's semantics. `memoryBroker()` implements it in process on an RxJS
+ * scheduler; `nsqBroker()` implements it over nsqd. The message-level transport
+ * (codec, request/response, retries, dead letters, middleware, prefix
+ * subscriptions) is written once on top of this interface, so both transports
+ * behave the same.
+ *
+ * Everything here is Observable-based so that the memory broker runs in virtual
+ * time under `TestScheduler.run`.
+ *
+ * @packageDocumentation
+ */
+import type { Observable } from 'rxjs';
+
+/** One message handed to one consumer of one channel. */
+export interface BrokerDelivery {
+  /** Broker-assigned message id (16 characters on NSQ). */
+  readonly id: string;
+  /** Topic it was published to. */
+  readonly topic: string;
+  /** Channel it was received on. */
+  readonly channel: string;
+  /** Delivery attempt, counted by the broker; 1 on the first delivery. */
+  readonly attempts: number;
+  /** When the broker received the message, in ms since the epoch (scheduler time for the memory broker). */
+  readonly timestamp: number;
+  /** The message bytes. */
+  readonly body: Uint8Array;
+  /** Acknowledges (FIN). The first of finish/requeue wins; later calls return false. */
+  finish(): boolean;
+  /** Gives the message back to be delivered again after `delayMs` (default 0); attempts go up by one. */
+  requeue(delayMs?: number): boolean;
+  /** Resets the broker's in-flight timeout for this message. */
+  touch(): boolean;
+}
+
+/** What to consume and how. */
+export interface BrokerConsumeOptions {
+  /** Topic name (`^[.a-zA-Z0-9_-]+(#ephemeral)?$`, 1–64 characters). */
+  readonly topic: string;
+  /**
+   * Channel name (same rule). Consumers of one channel share its messages
+   * (load-balanced); every channel gets a copy of each message. A `#ephemeral`
+   * channel disappears, with its queued messages, when its last consumer leaves.
+   */
+  readonly channel: string;
+  /** Most deliveries in flight (not yet finished or requeued) for this consumer. Default 1. */
+  readonly maxInFlight?: number;
+  /** Ask the broker to deliver without output buffering (request/reply paths). */
+  readonly lowLatency?: boolean;
+  /** In-flight timeout in ms after which an unacknowledged delivery is redelivered. Broker default: 60 s. */
+  readonly msgTimeoutMs?: number;
+}
+
+/** Connection state of a broker. */
+export type BrokerStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
+
+/** The raw topic/channel/bytes layer a transport runs on. */
+export interface Broker {
+  /**
+   * Publishes one message; cold: the publish happens on subscribe, and the
+   * Observable completes (after one `undefined`) when the broker acknowledged it,
+   * or errors with a typed error (invalid name, payload too large, closed, timeout).
+   */
+  publish(topic: string, body: Uint8Array): Observable<void>;
+  /** Like {@link Broker.publish}, delivered to consumers no earlier than `delayMs` from now. */
+  publishDeferred(topic: string, body: Uint8Array, delayMs: number): Observable<void>;
+  /**
+   * Consumes a channel of a topic (creating both when missing). Cold: subscribing
+   * starts the consumer; unsubscribing stops it (unacknowledged deliveries are
+   * redelivered, to another consumer of the channel when there is one).
+   */
+  consume(options: BrokerConsumeOptions): Observable<BrokerDelivery>;
+  /** Names of the topics that exist now (for prefix subscriptions). */
+  listTopics(): Observable<readonly string[]>;
+  /** Largest message body the broker accepts, in bytes. */
+  readonly maxMessageBytes: number;
+  /** Connection state; replays the current one. */
+  readonly status$: Observable<BrokerStatus>;
+  /** Stops taking work, waits (bounded) for in-flight publishes, and closes. Idempotent. */
+  close(): Promise<void>;
+}
