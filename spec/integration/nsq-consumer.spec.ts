@@ -9,6 +9,7 @@ import { consumeNsq } from '../../src/transport/nsq/consumer.js';
 import type { NsqDelivery } from '../../src/transport/nsq/delivery.js';
 import { createNsqPublisher, type NsqPublisher } from '../../src/transport/nsq/publisher.js';
 import { describeNsq, nsqGet, nsqPost } from '../helpers/nsq.js';
+import { sleep, waitFor } from '../helpers/wait';
 
 interface ChannelStats {
   readonly channel_name: string;
@@ -23,20 +24,6 @@ interface Stats {
   readonly topics:
     readonly { readonly topic_name: string; readonly channels: readonly ChannelStats[] | null }[] | null;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-const waitFor = async (
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 5_000,
-): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-};
 
 describeNsq('nsq consumer', (servers) => {
   let publisher: NsqPublisher;

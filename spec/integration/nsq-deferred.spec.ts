@@ -11,6 +11,7 @@ import { consumeNsq, type NsqConsumerOptions } from '../../src/transport/nsq/con
 import type { NsqDelivery } from '../../src/transport/nsq/delivery.js';
 import { createNsqPublisher, type NsqPublisher } from '../../src/transport/nsq/publisher.js';
 import { describeNsq, nsqGet, nsqPost } from '../helpers/nsq.js';
+import { sleep, waitFor } from '../helpers/wait';
 
 interface ChannelStats {
   readonly channel_name: string;
@@ -27,20 +28,7 @@ interface Stats {
 
 const TOPICS = ['deferred.pub', 'deferred.requeue', 'deferred.touch', 'deferred.notouch'] as const;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (body: Uint8Array): string => Buffer.from(body).toString('utf8');
-
-const waitFor = async (
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 5_000,
-): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-};
 
 describeNsq('nsq deferred delivery and touch', (servers) => {
   let publisher: NsqPublisher;

@@ -17,17 +17,9 @@ import {
   type NsqPublisher,
 } from '../../src/transport/nsq/publisher.js';
 import { describeNsq, nsqPost } from '../helpers/nsq.js';
+import { sleep, waitFor } from '../helpers/wait';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (body: Uint8Array): string => Buffer.from(body).toString('utf8');
-
-const waitFor = async (what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-};
 
 describeNsq('nsq reconnect', (servers) => {
   let down: 'stopped' | 'killed' | undefined;

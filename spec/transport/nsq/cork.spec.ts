@@ -12,6 +12,7 @@ import {
   writerConnection,
   type NsqdConnectionInternals,
 } from '../../../src/transport/nsq/internals.js';
+import { sleep, waitFor } from '../../helpers/wait';
 
 interface ChannelStats {
   readonly channel_name: string;
@@ -31,8 +32,6 @@ interface Stats {
     | null;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 const channelStats = async (
   http: string,
   topic: string,
@@ -42,14 +41,6 @@ const channelStats = async (
   return (stats.topics ?? [])
     .find((t) => t.topic_name === topic)
     ?.channels?.find((c) => c.channel_name === channel);
-};
-
-const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 };
 
 /** Counts the writes that reach the socket (each is one syscall, or one writev). */
