@@ -7,39 +7,20 @@
  * @packageDocumentation
  */
 import type * as nsq from 'nsqjs';
+import type { BrokerDelivery } from '../broker.js';
 
 /** Where a delivery stands: waiting for an acknowledgement, or which one it got. */
 export type NsqDeliveryState = 'pending' | 'finished' | 'requeued';
 
-/** A message received from nsqd, from {@link consumeNsq}. */
-export interface NsqDelivery {
-  /** nsqd's message id (16 characters). */
-  readonly id: string;
-  /** Topic it was published to. */
-  readonly topic: string;
-  /** Channel it was received on. */
-  readonly channel: string;
-  /** Delivery attempt, counted by nsqd; 1 on the first delivery. */
-  readonly attempts: number;
-  /** When nsqd received the message, in ms since the epoch. */
-  readonly timestamp: number;
-  /** The message bytes. */
-  readonly body: Uint8Array;
+/**
+ * A message received from nsqd, from {@link consumeNsq}: a {@link BrokerDelivery}
+ * whose `requeue` delay is 0–1 h (rounded to whole ms) and never puts the
+ * consumer into backoff, and whose acknowledgements after the consumer closed
+ * do nothing and return false.
+ */
+export interface NsqDelivery extends BrokerDelivery {
   /** `pending` until `finish` or `requeue` was called. */
   readonly state: NsqDeliveryState;
-  /**
-   * Acknowledges the message (FIN). The first of `finish`/`requeue` wins; later
-   * calls, and calls after the consumer closed, do nothing and return false.
-   */
-  finish(): boolean;
-  /**
-   * Gives the message back to nsqd (REQ) to be delivered again after `delayMs`
-   * (0–1 h, rounded to whole ms; default 0). Does not put the consumer into
-   * backoff. Returns false when already acknowledged or the consumer closed.
-   */
-  requeue(delayMs?: number): boolean;
-  /** Resets nsqd's timeout for this message (TOUCH). Returns false when acknowledged or closed. */
-  touch(): boolean;
 }
 
 /** Longest REQ delay nsqd accepts by default (`--max-req-timeout`). */
