@@ -126,6 +126,17 @@ describe('decode', () => {
     expect(raw).toEqual(new Uint8Array([7, 8]));
   });
 
+  it('gives a plain Uint8Array rawBody even when the input is a subclass (a Node Buffer)', () => {
+    class ByteView extends Uint8Array {}
+    const frame = encode({ type: 'stream', contextID: 'c', rawBody: new Uint8Array([0, 1, 255]) });
+    const input = new ByteView(frame.length);
+    input.set(frame);
+    const decoded = decode(input);
+    const raw = E.isRight(decoded) ? decoded.right.rawBody : undefined;
+    expect(raw?.constructor).toBe(Uint8Array);
+    expect(Array.from(raw ?? [])).toEqual([0, 1, 255]);
+  });
+
   describe('rejects with a DecodeError', () => {
     it('an empty frame, caused by EmptyMessageError', () => {
       const error = errorOf(decode(new Uint8Array()));

@@ -127,10 +127,12 @@ const decodeFrame = (bytes: Uint8Array): E.Either<DecodeError, Message> => {
     ) {
       return fail('frame header must not contain rawBody: the raw bytes follow the header');
     }
-    // slice copies: the message must not pin, or see later writes to, the caller's buffer.
-    return E.map((msg: Message): Message => ({ ...msg, rawBody: bytes.slice(FRAME_PREFIX + headerLength) }))(
-      decodeValue(header),
-    );
+    // a copy: the message must not pin, or see later writes to, the caller's buffer; and a plain
+    // Uint8Array even when the input is a Node Buffer (whose slice would be a Buffer again)
+    return E.map((msg: Message): Message => ({
+      ...msg,
+      rawBody: new Uint8Array(bytes.subarray(FRAME_PREFIX + headerLength)),
+    }))(decodeValue(header));
   })(parseJson(headerBytes, ' in frame header'));
 };
 
