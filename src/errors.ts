@@ -32,6 +32,7 @@ export const ErrorCode = {
   INVALID_VALUE: 'INVALID_VALUE',
   PUBLISH_FAILED: 'PUBLISH_FAILED',
   QUEUE_FULL: 'QUEUE_FULL',
+  REMOTE: 'REMOTE',
 } as const;
 
 /** Union of every {@link ErrorCode} value. */

@@ -20,3 +20,5 @@ export type {
 } from './recoverWithContext.js';
 export { MAX_TTL_MS, expireAfter } from './expireAfter.js';
 export type { ExpireAfterConfig, Expiry } from './expireAfter.js';
+export { handleDeliveries } from './handleDeliveries.js';
+export type { HandleDeliveriesOptions, HandledDelivery } from './handleDeliveries.js';

@@ -1,0 +1,526 @@
+/**
+ * One behavioural suite for every transport: run it with a factory for the
+ * memory transport (spec/transport/memoryTransport.spec.ts) and for NSQ (the
+ * integration specs). Real time, short timeouts; every spec uses its own topics.
+ */
+import { Subject, firstValueFrom, take, tap, toArray, type Observable, type Subscription } from 'rxjs';
+import { decode, encode } from '../../src/codec/wire.js';
+import { newMessage, newRequest, type Message } from '../../src/codec/message.js';
+import { HeaderKey, MessageType } from '../../src/constant/index.js';
+import {
+  BadRequestError,
+  InvalidNameError,
+  PayloadTooLargeError,
+  TimeoutError,
+  TransportClosedError,
+  ValidationError,
+} from '../../src/errors.js';
+import { createMetrics } from '../../src/metrics/createMetrics.js';
+import type { Metrics } from '../../src/metrics/types.js';
+import { handleDeliveries } from '../../src/operators/handleDeliveries.js';
+import type { Broker } from '../../src/transport/broker.js';
+import { ResponseError } from '../../src/transport/errors.js';
+import { handlerMiddleware, operatorMiddleware } from '../../src/transport/middleware.js';
+import type { Delivery, Transport, TransportOptions } from '../../src/transport/types.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+/** What a factory gives the suite. */
+export interface TransportFixture {
+  /** The node under test (the client side). */
+  readonly transport: Transport;
+  /** Another node on the same bus, with the same options but its own node id. */
+  readonly peer: () => Transport;
+  /** The raw broker under `transport`, to put bytes on the wire that no transport would send. */
+  readonly broker: Broker;
+  /** Closes every transport the fixture made, then the bus. */
+  readonly teardown: () => Promise<void>;
+}
+
+/** Makes a fresh bus; `options` apply to the transport and to every peer. */
+export type TransportFactory = (options: TransportOptions) => Promise<TransportFixture>;
+
+let counter = 0;
+/** A topic name no other spec uses (a real nsqd keeps topics between specs). */
+const uniqueTopic = (stem: string): string =>
+  `${stem}.${Date.now().toString(36)}${(counter++).toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+
+const event = (body: Record<string, number | string>): Message => ({
+  ...newMessage(MessageType.EVENT),
+  body,
+});
+
+/** Collects what a stream emits, until `stop`. */
+const collect = <T>(source: Observable<T>): { items: T[]; errors: unknown[]; subscription: Subscription } => {
+  const items: T[] = [];
+  const errors: unknown[] = [];
+  const subscription = source.subscribe({
+    next: (x) => items.push(x),
+    error: (e: unknown) => errors.push(e),
+  });
+  return { items, errors, subscription };
+};
+
+/** Echo service: answers every request on `action` with its body. */
+const serveEcho = (service: Transport, action: string, delayMs = 0): Subscription =>
+  service
+    .subscribeTopic(action, { maxInFlight: 250, lowLatency: true })
+    .pipe(
+      handleDeliveries(async (d) => {
+        if (delayMs > 0) await sleep(delayMs);
+        await service.respond(d.message, d.message.body ?? {});
+      }),
+    )
+    .subscribe();
+
+/** Settling time for consumers that connect asynchronously (NSQ) before publishing. */
+const SETTLE_MS = 150;
+
+/**
+ * The behavioural suite of a transport.
+ *
+ * @param label - names the describe block (`'memory'`, `'nsq'`).
+ * @param factory - makes a fresh bus for each spec.
+ */
+export const transportBehaviour = (
+  label: string,
+  factory: TransportFactory,
+  { concurrentRequests = 200 }: { readonly concurrentRequests?: number } = {},
+): void => {
+  describe(`transport behaviour (${label})`, () => {
+    let fixture: TransportFixture | undefined;
+    let metrics: Metrics;
+
+    const setUp = async (options: TransportOptions = {}): Promise<TransportFixture> => {
+      metrics = createMetrics();
+      fixture = await factory({ requestTimeoutMs: 200, metrics, drainTimeoutMs: 1_000, ...options });
+      return fixture;
+    };
+
+    afterEach(async () => {
+      await fixture?.teardown();
+      fixture = undefined;
+    });
+
+    describe('publish and subscribeTopic', () => {
+      it('delivers a published message as it was sent, then finish acknowledges it', async () => {
+        const { transport } = await setUp();
+        const topic = uniqueTopic('pub');
+        // stays subscribed: unsubscribing gives unacknowledged deliveries back to the broker
+        const received = collect(transport.subscribeTopic(topic));
+        await sleep(SETTLE_MS);
+        const sent: Message = {
+          type: 'custom-type',
+          contextID: 'ctx-1',
+          header: { a: 'b' },
+          body: { n: 1, nested: { ok: true } },
+          rawBody: new Uint8Array([0, 1, 2, 255]),
+        };
+        await transport.publish(topic, sent);
+        await waitFor('the delivery', () => received.items.length === 1);
+        const delivery = received.items[0] as Delivery;
+        expect(delivery.message).toEqual(sent);
+        expect(delivery.topic).toBe(topic);
+        expect(delivery.channel).toBe(transport.service);
+        expect(delivery.attempts).toBe(1);
+        expect(delivery.finish()).toBeTrue();
+        expect(delivery.finish()).toBeFalse();
+        expect(delivery.requeue()).toBeFalse();
+        expect(delivery.touch()).toBeFalse();
+        expect(delivery.state).toBe('finished');
+        received.subscription.unsubscribe();
+        expect(metrics.export()['transport.published']).toBe(1);
+      });
+
+      it('rejects bad input with typed errors, before anything is sent', async () => {
+        const { transport } = await setUp();
+        await expectAsync(transport.publish('bad topic', event({}))).toBeRejectedWithError(InvalidNameError);
+        await expectAsync(transport.publish(uniqueTopic('t'), { type: '' } as Message)).toBeRejectedWithError(
+          ValidationError,
+        );
+        const huge = { ...event({}), rawBody: new Uint8Array(20 * 1024 * 1024) };
+        await expectAsync(transport.publish(uniqueTopic('t'), huge)).toBeRejectedWithError(
+          PayloadTooLargeError,
+        );
+        await expectAsync(transport.respond(newMessage(MessageType.REQUEST), 1)).toBeRejectedWithError(
+          BadRequestError,
+        );
+        const failed = collect(transport.subscribeTopic('no/slashes'));
+        expect(failed.errors[0]).toBeInstanceOf(InvalidNameError);
+      });
+
+      it('publishDeferred delivers no earlier than the delay', async () => {
+        const { transport } = await setUp();
+        const topic = uniqueTopic('deferred');
+        const got = firstValueFrom(transport.subscribeTopic(topic));
+        await sleep(SETTLE_MS);
+        const start = Date.now();
+        await transport.publishDeferred(topic, event({ late: 1 }), 300);
+        const delivery = await got;
+        delivery.finish();
+        expect(Date.now() - start).toBeGreaterThanOrEqual(280);
+      });
+
+      it('shares a channel between 3 balanced subscribers, who together get every message once', async () => {
+        const { transport, peer } = await setUp();
+        const topic = uniqueTopic('balanced');
+        const nodes = [transport, peer(), peer()];
+        const seen = nodes.map(() => [] as number[]);
+        const subscriptions = nodes.map((node, i) =>
+          node
+            .subscribeTopic(topic, { channel: 'workers' })
+            .pipe(
+              handleDeliveries(async (d) => {
+                seen[i]?.push(Number(d.message.body?.['n']));
+                await sleep(2);
+              }),
+            )
+            .subscribe(),
+        );
+        await sleep(SETTLE_MS);
+        const count = 60;
+        await Promise.all(Array.from({ length: count }, (_, n) => transport.publish(topic, event({ n }))));
+        await waitFor('all messages', () => seen.flat().length >= count);
+        await sleep(50);
+        subscriptions.forEach((s) => s.unsubscribe());
+        const all = seen.flat().sort((a, b) => a - b);
+        expect(all).toEqual(Array.from({ length: count }, (_, n) => n));
+        for (const share of seen) expect(share.length).toBeGreaterThan(0);
+      });
+
+      it('gives every one of 3 broadcast subscribers every message', async () => {
+        const { transport, peer } = await setUp();
+        const topic = uniqueTopic('broadcast');
+        const nodes = [transport, peer(), peer()];
+        const seen = nodes.map(() => [] as number[]);
+        const subscriptions = nodes.map((node, i) =>
+          node
+            .subscribeBroadcast(topic, { maxInFlight: 10 })
+            .pipe(handleDeliveries((d) => void seen[i]?.push(Number(d.message.body?.['n']))))
+            .subscribe(),
+        );
+        await sleep(SETTLE_MS);
+        for (let n = 0; n < 10; n++) await transport.broadcast(topic, event({ n }));
+        await waitFor('every copy', () => seen.every((s) => s.length >= 10));
+        subscriptions.forEach((s) => s.unsubscribe());
+        for (const share of seen) expect(share.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      });
+    });
+
+    describe('request and respond', () => {
+      it('round-trips a request between two nodes, with the deadline in the header', async () => {
+        const { transport, peer } = await setUp();
+        const service = peer();
+        const action = uniqueTopic('echo');
+        let seen: Delivery | undefined;
+        const served = service
+          .subscribeTopic(action)
+          .pipe(
+            handleDeliveries(async (d) => {
+              seen = d;
+              await service.respond(d.message, { echo: d.message.body ?? null });
+            }),
+          )
+          .subscribe();
+        await sleep(SETTLE_MS);
+        const reply = await firstValueFrom(transport.request(action, { hello: 'world' }, { timeout: 2_000 }));
+        served.unsubscribe();
+        expect(reply.type).toBe(MessageType.RESPONSE);
+        expect(reply.statusCode).toBe(200);
+        expect(reply.body).toEqual({ result: { echo: { hello: 'world' } } });
+        expect(seen?.message.replyTo).toBe(transport.replyTopic);
+        expect(seen?.message.header?.[HeaderKey.DEADLINE]).toBe('2000');
+        expect(seen?.expired).toBeFalse();
+        expect(seen?.remainingMs).toBeGreaterThan(1_000);
+        expect(seen?.remainingMs).toBeLessThanOrEqual(2_000);
+      });
+
+      it(`correlates ${concurrentRequests} concurrent requests`, async () => {
+        const { transport, peer } = await setUp();
+        const service = peer();
+        const action = uniqueTopic('echo');
+        const served = serveEcho(service, action);
+        await sleep(SETTLE_MS);
+        const replies = await Promise.all(
+          Array.from({ length: concurrentRequests }, (_, i) =>
+            firstValueFrom(transport.request(action, { i }, { timeout: 5_000 })),
+          ),
+        );
+        served.unsubscribe();
+        replies.forEach((reply, i) => expect(reply.body?.['result']).toEqual({ i }));
+      });
+
+      it('errors with TimeoutError when nobody answers', async () => {
+        const { transport } = await setUp();
+        const started = Date.now();
+        await expectAsync(firstValueFrom(transport.request(uniqueTopic('nobody'), {}))).toBeRejectedWithError(
+          TimeoutError,
+        );
+        expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+        expect(metrics.export()['transport.request_timeouts']).toBe(1);
+      });
+
+      it('drops and counts a response that comes after the timeout, never handing it to another caller', async () => {
+        const { transport, peer } = await setUp();
+        const service = peer();
+        const slow = uniqueTopic('slow');
+        const fast = uniqueTopic('fast');
+        const servedSlow = serveEcho(service, slow, 300);
+        const servedFast = serveEcho(service, fast);
+        await sleep(SETTLE_MS);
+        const late = firstValueFrom(transport.request(slow, { which: 'slow' }, { timeout: 100 }));
+        await expectAsync(late).toBeRejectedWithError(TimeoutError);
+        // a request still waiting when the late reply comes must get its own
+        const other = firstValueFrom(transport.request(fast, { which: 'fast' }, { timeout: 2_000 }));
+        expect((await other).body?.['result']).toEqual({ which: 'fast' });
+        await waitFor('the late reply', () => (metrics.export()['transport.late_replies'] ?? 0) >= 1);
+        servedSlow.unsubscribe();
+        servedFast.unsubscribe();
+        expect(metrics.export()['transport.late_replies']).toBe(1);
+      });
+
+      it('errors with a ResponseError carrying the status when the handler answers with an error', async () => {
+        const { transport, peer } = await setUp();
+        const service = peer();
+        const action = uniqueTopic('failing');
+        const served = service
+          .subscribeTopic(action)
+          .pipe(handleDeliveries((d) => service.respond(d.message, new Error('no such user'), 404)))
+          .subscribe();
+        await sleep(SETTLE_MS);
+        const error = await firstValueFrom(transport.request(action, {}, { timeout: 2_000 })).catch(
+          (e: unknown) => e,
+        );
+        served.unsubscribe();
+        expect(error).toBeInstanceOf(ResponseError);
+        expect((error as ResponseError).statusCode).toBe(404);
+        expect((error as ResponseError).remoteMessage).toBe('no such user');
+        expect((error as ResponseError).code).toBe('NOT_FOUND');
+      });
+
+      it('cancels the conversation when the caller unsubscribes before the reply', async () => {
+        const { transport, peer } = await setUp();
+        const service = peer();
+        const action = uniqueTopic('slow');
+        const served = serveEcho(service, action, 100);
+        await sleep(SETTLE_MS);
+        const values: Message[] = [];
+        const subscription = transport
+          .request(action, {}, { timeout: 2_000 })
+          .subscribe((m) => values.push(m));
+        await sleep(20);
+        subscription.unsubscribe();
+        await waitFor('the dropped reply', () => (metrics.export()['transport.late_replies'] ?? 0) >= 1);
+        served.unsubscribe();
+        expect(values).toEqual([]);
+      });
+    });
+
+    describe('retries and dead letters', () => {
+      it('retries a failing handler up to maxAttempts, then dead-letters with the reason in the header', async () => {
+        const { transport } = await setUp({
+          retry: { '*': { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50, jitter: 0 } },
+        });
+        const topic = uniqueTopic('poison');
+        const attempts: number[] = [];
+        const handled = collect(
+          transport.subscribeTopic(topic).pipe(
+            handleDeliveries((d) => {
+              attempts.push(d.attempts);
+              throw new Error('cannot process');
+            }),
+          ),
+        );
+        const dead = firstValueFrom(transport.subscribeTopic(`${topic}.dead`));
+        await sleep(SETTLE_MS);
+        const sent = event({ id: 7 });
+        await transport.publish(topic, sent);
+        const letter = await dead;
+        letter.finish();
+        handled.subscription.unsubscribe();
+        expect(attempts).toEqual([1, 2, 3]);
+        expect(handled.items.map((h) => h.outcome)).toEqual(['requeued', 'requeued', 'dead-lettered']);
+        expect(letter.message.body).toEqual(sent.body);
+        expect(letter.message.contextID).toBe(sent.contextID);
+        expect(letter.message.header).toEqual({
+          [HeaderKey.ERROR]: 'cannot process',
+          [HeaderKey.ORIGINAL_TOPIC]: topic,
+          [HeaderKey.ATTEMPTS]: '3',
+        });
+        expect(metrics.export()['transport.dead_lettered']).toBe(1);
+      });
+
+      it('sends undecodable bytes straight to the dead-letter topic, never to the subscriber', async () => {
+        const { transport, broker } = await setUp();
+        const topic = uniqueTopic('garbage');
+        const received = collect(transport.subscribeTopic(topic));
+        const dead = firstValueFrom(
+          transport.subscribeTopic(`${topic}.dead`, { maxInFlight: 2 }).pipe(take(2), toArray()),
+        );
+        await sleep(SETTLE_MS);
+        const garbage = new TextEncoder().encode('{not json at all');
+        await firstValueFrom(broker.publish(topic, garbage), { defaultValue: undefined });
+        const invalid = new TextEncoder().encode(JSON.stringify({ type: 'request', contextID: 'c' })); // no node
+        await firstValueFrom(broker.publish(topic, invalid), { defaultValue: undefined });
+        const deliveries = await dead;
+        deliveries.forEach((d) => d.finish());
+        await sleep(50);
+        received.subscription.unsubscribe();
+        expect(received.items).toEqual([]);
+        const letters = deliveries.map((d) => d.message);
+        for (const m of letters) expect(m.type).toBe(MessageType.EVENT);
+        const raw = letters.map((m) => new TextDecoder().decode(m.rawBody));
+        expect(raw.sort()).toEqual([new TextDecoder().decode(invalid), '{not json at all'].sort());
+        for (const m of letters) {
+          expect(m.header?.[HeaderKey.ORIGINAL_TOPIC]).toBe(topic);
+          expect(m.header?.[HeaderKey.ATTEMPTS]).toBe('1');
+          expect(m.header?.[HeaderKey.ERROR]).toMatch(/cannot decode|invalid message/);
+        }
+        expect(metrics.export()['transport.undecodable']).toBe(2);
+      });
+
+      it('keeps the stream up when a handler throws, and retries the failed message', async () => {
+        const { transport } = await setUp({ retry: { '*': { initialDelayMs: 20, jitter: 0 } } });
+        const topic = uniqueTopic('flaky');
+        const done: string[] = [];
+        const handled = collect(
+          transport.subscribeTopic(topic, { maxInFlight: 5 }).pipe(
+            handleDeliveries((d) => {
+              const name = String(d.message.body?.['name']);
+              if (name === 'a' && d.attempts === 1) throw new Error('first try fails');
+              done.push(`${name}${d.attempts}`);
+            }),
+          ),
+        );
+        await sleep(SETTLE_MS);
+        await transport.publish(topic, event({ name: 'a' }));
+        await transport.publish(topic, event({ name: 'b' }));
+        await waitFor('both handled', () => done.length === 2);
+        handled.subscription.unsubscribe();
+        expect(done.sort()).toEqual(['a2', 'b1']);
+        expect(handled.errors).toEqual([]);
+      });
+
+      it('touches a delivery whose handler runs past the message timeout, so it is not redelivered', async () => {
+        const { transport } = await setUp();
+        const topic = uniqueTopic('slow');
+        const attempts: number[] = [];
+        const release = new Subject<void>();
+        const handled = collect(
+          transport.subscribeTopic(topic, { msgTimeoutMs: 1_000 }).pipe(
+            handleDeliveries((d) => {
+              attempts.push(d.attempts);
+              return release.pipe(take(1));
+            }),
+          ),
+        );
+        await sleep(SETTLE_MS);
+        await transport.publish(topic, event({}));
+        await sleep(2_300);
+        release.next();
+        await waitFor('the outcome', () => handled.items.length === 1);
+        handled.subscription.unsubscribe();
+        expect(attempts).toEqual([1]);
+        expect(handled.items[0]?.outcome).toBe('finished');
+        expect(metrics.export()['transport.auto_touched']).toBeGreaterThanOrEqual(2);
+      });
+    });
+
+    describe('subscribePrefix', () => {
+      it('picks up a topic created after subscribing, and leaves out dead-letter topics', async () => {
+        const { transport } = await setUp({ pollIntervalMs: 50 });
+        const prefix = `${uniqueTopic('pfx')}.`;
+        const received = collect(transport.subscribePrefix(prefix, { maxInFlight: 5 }));
+        await transport.publish(`${prefix}a`, event({ n: 1 }));
+        await waitFor('the first topic', () => received.items.length === 1, 3_000);
+        await transport.publish(`${prefix}b`, event({ n: 2 }));
+        await transport.publish(`${prefix}b.dead`, event({ n: 3 }));
+        await waitFor('the second topic', () => received.items.length === 2, 3_000);
+        await sleep(150);
+        received.subscription.unsubscribe();
+        received.items.forEach((d) => d.finish());
+        expect(received.items.map((d) => d.topic)).toEqual([`${prefix}a`, `${prefix}b`]);
+      });
+    });
+
+    describe('middleware', () => {
+      it('applies operator middleware to the stream and handler middleware around the handler, global first', async () => {
+        const { transport } = await setUp();
+        const topic = uniqueTopic('mw');
+        const order: string[] = [];
+        transport.use(operatorMiddleware(tap(() => order.push('operator'))));
+        transport.use(
+          handlerMiddleware((next) => (d) => {
+            order.push(`scoped:${String(d.context['user'])}`);
+            return next(d);
+          }),
+          { topic },
+        );
+        transport.use(
+          handlerMiddleware((next) => (d) => {
+            order.push('global');
+            return next(d.withContext({ user: 'u1' }));
+          }),
+        );
+        transport.use(
+          handlerMiddleware(() => () => void order.push('other topic')),
+          { topic: 'elsewhere.' },
+        );
+        const handled = firstValueFrom(
+          transport
+            .subscribeTopic(topic)
+            .pipe(handleDeliveries((d) => void order.push(`handler:${String(d.context['user'])}`))),
+        );
+        await sleep(SETTLE_MS);
+        await transport.publish(topic, event({}));
+        expect((await handled).outcome).toBe('finished');
+        expect(order).toEqual(['operator', 'global', 'scoped:u1', 'handler:u1']);
+      });
+    });
+
+    describe('close', () => {
+      it('drains: stops taking messages, waits for in-flight handlers, fails pending requests, completes streams', async () => {
+        const { transport } = await setUp();
+        const topic = uniqueTopic('drain');
+        const outcomes: string[] = [];
+        let completed = false;
+        transport
+          .subscribeTopic(topic, { maxInFlight: 1 })
+          .pipe(
+            handleDeliveries(async () => {
+              await sleep(150);
+            }),
+          )
+          .subscribe({ next: (h) => outcomes.push(h.outcome), complete: () => (completed = true) });
+        await sleep(SETTLE_MS);
+        await transport.publish(topic, event({ n: 1 }));
+        await waitFor('the delivery', () => (metrics.export()['transport.received'] ?? 0) === 1);
+        const pending = firstValueFrom(
+          transport.request(uniqueTopic('nobody'), {}, { timeout: 5_000 }),
+        ).catch((e: unknown) => e);
+        await transport.close();
+        expect(outcomes).toEqual(['finished']);
+        expect(completed).toBeTrue();
+        expect(await pending).toBeInstanceOf(TransportClosedError);
+        expect(transport.closed).toBeTrue();
+        await expectAsync(firstValueFrom(transport.request('x', {}))).toBeRejectedWithError(
+          TransportClosedError,
+        );
+        await expectAsync(transport.publish(topic, event({}))).toBeRejectedWithError(TransportClosedError);
+        await transport.close(); // idempotent
+      });
+    });
+
+    it('round-trips raw bytes and the codec on the wire', async () => {
+      const { transport, broker } = await setUp();
+      const topic = uniqueTopic('wire');
+      const got = firstValueFrom(transport.subscribeTopic(topic));
+      await sleep(SETTLE_MS);
+      const request = newRequest('auth.login');
+      await firstValueFrom(broker.publish(topic, encode(request)), { defaultValue: undefined });
+      const delivery = await got;
+      delivery.finish();
+      expect(delivery.message).toEqual(request);
+      expect(decode(encode(delivery.message))).toEqual(decode(encode(request)));
+    });
+  });
+};

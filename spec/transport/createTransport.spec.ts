@@ -1,0 +1,411 @@
+/**
+ * The transport in virtual time, over the memory broker: timeouts, retries with
+ * backoff, auto-touch, prefix polling and the drain, all on the TestScheduler.
+ */
+import { NEVER, asyncScheduler, map, of, tap, timer, type Observable } from 'rxjs';
+import { newMessage, type Message } from '../../src/codec/message.js';
+import { encode } from '../../src/codec/wire.js';
+import { HeaderKey, MessageType } from '../../src/constant/index.js';
+import { BadRequestError, ConfigError, TimeoutError, TransportClosedError } from '../../src/errors.js';
+import { ConversationLimitError, DuplicateConversationError } from '../../src/context/errors.js';
+import { createMetrics } from '../../src/metrics/createMetrics.js';
+import type { Metrics } from '../../src/metrics/types.js';
+import { handleDeliveries, type HandledDelivery } from '../../src/operators/handleDeliveries.js';
+import type { Broker } from '../../src/transport/broker.js';
+import { createTransport } from '../../src/transport/createTransport.js';
+import { memoryBroker } from '../../src/transport/memory/memoryBroker.js';
+import type { MemoryBroker } from '../../src/transport/memory/types.js';
+import type { Delivery, Transport, TransportOptions } from '../../src/transport/types.js';
+import { testScheduler } from '../helpers/marbles.js';
+
+const event = (body: Record<string, number | string> = {}): Message => ({
+  ...newMessage(MessageType.EVENT),
+  body,
+});
+
+/** A bus of two nodes on one memory broker, on the (virtual, inside `run`) asyncScheduler. */
+const bus = (
+  options: TransportOptions = {},
+): { broker: MemoryBroker; client: Transport; service: Transport; metrics: Metrics } => {
+  const broker = memoryBroker();
+  const metrics = createMetrics();
+  const common = { closeBroker: false, requestTimeoutMs: 100, random: () => 0.5, ...options };
+  return {
+    broker,
+    metrics,
+    client: createTransport(broker, { ...common, nodeId: 'client', metrics }),
+    service: createTransport(broker, { ...common, nodeId: 'service', service: 'svc' }),
+  };
+};
+
+const echo = (service: Transport, action: string, delay = 0): Observable<HandledDelivery> =>
+  service.subscribeTopic(action, { maxInFlight: 10 }).pipe(
+    // synchronous handlers: a promise would settle only after the virtual-time flush
+    handleDeliveries((d) =>
+      delay > 0
+        ? timer(delay).pipe(map(() => void service.respond(d.message, d.message.body ?? {})))
+        : void service.respond(d.message, d.message.body ?? {}),
+    ),
+  );
+
+describe('transport/createTransport', () => {
+  describe('options', () => {
+    const broker = memoryBroker();
+    afterAll(() => broker.close());
+
+    it('gives a short random node id that fits in topic names, and a default service', () => {
+      const transport = createTransport(broker, { closeBroker: false });
+      expect(transport.nodeId).toMatch(/^[a-z0-9]{1,20}$/);
+      expect(transport.service).toBe('default');
+      expect(transport.replyTopic).toBe(`_reply.${transport.nodeId}#ephemeral`);
+    });
+
+    it('throws a ConfigError for an invalid option', () => {
+      const bad: TransportOptions[] = [
+        { nodeId: 'has.dot' },
+        { nodeId: 'x'.repeat(21) },
+        { service: 'a b' },
+        { service: 'eph#ephemeral' },
+        { requestTimeoutMs: -1 },
+        { pollIntervalMs: 0 },
+        { drainTimeoutMs: Number.NaN },
+        { maxPendingRequests: 0 },
+      ];
+      for (const options of bad) expect(() => createTransport(broker, options)).toThrowError(ConfigError);
+    });
+  });
+
+  describe('request in virtual time', () => {
+    it('gets the reply of a request in the same frame over the memory broker', () => {
+      testScheduler().run(({ expectObservable }) => {
+        const { client, service } = bus();
+        echo(service, 'echo').subscribe();
+        expectObservable(client.request('echo', { a: 1 })).toBe('(r|)', {
+          r: jasmine.objectContaining({ type: 'response', statusCode: 200, body: { result: { a: 1 } } }),
+        });
+      });
+    });
+
+    it('errors with a TimeoutError at the timeout, and counts the reply that comes later', () => {
+      let bus_: ReturnType<typeof bus> | undefined;
+      testScheduler().run(({ expectObservable }) => {
+        bus_ = bus();
+        echo(bus_.service, 'slow', 150).subscribe();
+        expectObservable(bus_.client.request('slow', {}, { timeout: 100 })).toBe(
+          '100ms #',
+          undefined,
+          jasmine.any(TimeoutError),
+        );
+      });
+      expect(bus_?.metrics.export()['transport.request_timeouts']).toBe(1);
+      expect(bus_?.metrics.export()['transport.late_replies']).toBe(1);
+    });
+
+    it('cancels the conversation on unsubscribe; the reply is then dropped and counted', () => {
+      let bus_: ReturnType<typeof bus> | undefined;
+      testScheduler().run(({ expectObservable }) => {
+        bus_ = bus();
+        echo(bus_.service, 'slow', 50).subscribe();
+        expectObservable(bus_.client.request('slow', {}), '^-- 20ms !').toBe('');
+      });
+      expect(bus_?.metrics.export()['transport.late_replies']).toBe(1);
+    });
+
+    it('puts the time budget in the header, and the delivery counts it down', () => {
+      const checks: unknown[] = [];
+      testScheduler().run(() => {
+        const { client, service } = bus();
+        let seen: Delivery | undefined;
+        const subscription = service.subscribeTopic('budget').subscribe((d) => {
+          seen = d;
+          checks.push(d.message.header?.[HeaderKey.DEADLINE], d.remainingMs, d.expired);
+        });
+        client.request('budget', {}, { timeout: 300 }).subscribe({ error: () => undefined });
+        timer(299).subscribe(() => checks.push(seen?.remainingMs, seen?.expired));
+        timer(300).subscribe(() => checks.push(seen?.remainingMs, seen?.expired));
+        timer(1_000).subscribe(() => subscription.unsubscribe());
+      });
+      expect(checks).toEqual(['300', 300, false, 1, false, 0, true]);
+    });
+
+    it('errors when the request cannot be published, without waiting for the timeout', async () => {
+      const { client } = bus();
+      await expectAsync(
+        new Promise((resolve, reject) =>
+          client.request('bad name', {}).subscribe({ next: resolve, error: reject }),
+        ),
+      ).toBeRejectedWithError(/invalid topic name/);
+      await client.close();
+    });
+    it('drops and counts what on the reply topic is not a response', () => {
+      let metrics: Metrics | undefined;
+      testScheduler().run(({ expectObservable }) => {
+        const b = bus();
+        metrics = b.metrics;
+        const request$ = b.client.request('nobody', {}, { timeout: 50 });
+        expectObservable(request$).toBe('50ms #', undefined, jasmine.any(TimeoutError));
+        timer(10).subscribe(() => {
+          void b.broker.publish(b.client.replyTopic, new TextEncoder().encode('garbage')).subscribe();
+          void b.broker.publish(b.client.replyTopic, encode(event())).subscribe();
+        });
+      });
+      expect(metrics?.export()['transport.invalid_replies']).toBe(2);
+    });
+
+    it('refuses a bad timeout, a duplicate context id and more pending requests than allowed', () => {
+      testScheduler().run(({ expectObservable }) => {
+        const { client } = bus({ maxPendingRequests: 1 });
+        expectObservable(client.request('a', {}, { timeout: -1 })).toBe(
+          '#',
+          undefined,
+          jasmine.any(BadRequestError),
+        );
+        expectObservable(client.request('a', {}, { contextID: 'c1' })).toBe(
+          '100ms #',
+          undefined,
+          jasmine.any(TimeoutError),
+        );
+        expectObservable(client.request('a', {}, { contextID: 'c1' })).toBe(
+          '#',
+          undefined,
+          jasmine.any(DuplicateConversationError),
+        );
+        expectObservable(client.request('a', {})).toBe('#', undefined, jasmine.any(ConversationLimitError));
+      });
+    });
+
+    it('rejects a bad publish delay', async () => {
+      const { client } = bus();
+      await expectAsync(client.publishDeferred('t', event(), -5)).toBeRejectedWithError(BadRequestError);
+      await client.close();
+    });
+  });
+
+  describe('retries in virtual time', () => {
+    it('redelivers with exponential backoff, then dead-letters', () => {
+      testScheduler().run(({ flush }) => {
+        const { client, service } = bus({
+          retry: { 'jobs.': { maxAttempts: 4, initialDelayMs: 100, factor: 2, jitter: 0 } },
+        });
+        const attempts: [number, number][] = [];
+        const dead: [number, string | undefined][] = [];
+        service
+          .subscribeTopic('jobs.resize')
+          .pipe(
+            handleDeliveries((d) => {
+              attempts.push([asyncScheduler.now(), d.attempts]);
+              throw new Error('boom');
+            }),
+          )
+          .subscribe();
+        service.subscribeTopic('jobs.resize.dead').subscribe((d) => {
+          dead.push([asyncScheduler.now(), d.message.header?.[HeaderKey.ATTEMPTS]]);
+          d.finish();
+        });
+        void client.publish('jobs.resize', event());
+        flush();
+        expect(attempts).toEqual([
+          [0, 1],
+          [100, 2],
+          [300, 3],
+          [700, 4],
+        ]);
+        expect(dead).toEqual([[700, '4']]);
+      });
+    });
+
+    it('dead-letters at once an error the policy says is not retryable', () => {
+      testScheduler().run(({ flush }) => {
+        const { client, service } = bus({
+          retry: { '*': { retryable: (e) => !(e instanceof TypeError) } },
+        });
+        const outcomes: string[] = [];
+        service
+          .subscribeTopic('t')
+          .pipe(
+            handleDeliveries(() => {
+              throw new TypeError('bad input');
+            }),
+          )
+          .subscribe();
+        service.subscribeTopic('t.dead').subscribe((d) => {
+          outcomes.push(d.message.header?.[HeaderKey.ERROR] ?? '');
+          d.finish();
+        });
+        void client.publish('t', event());
+        flush();
+        expect(outcomes).toEqual(['bad input']);
+      });
+    });
+
+    it('fails a subscription with an invalid retry policy or dead-letter topic at once', () => {
+      testScheduler().run(({ expectObservable }) => {
+        const { service } = bus({ retry: { '*': { factor: 0.5 } } });
+        expectObservable(service.subscribeTopic('t')).toBe('#', undefined, jasmine.any(ConfigError));
+        expectObservable(service.subscribeTopic('x'.repeat(62))).toBe(
+          '#',
+          undefined,
+          jasmine.objectContaining({ code: 'INVALID_NAME' }),
+        );
+      });
+    });
+  });
+
+  describe('auto-touch in virtual time', () => {
+    it('touches a pending delivery at half the message timeout until it is acknowledged', () => {
+      let metrics: Metrics | undefined;
+      testScheduler().run(({ flush }) => {
+        const b = bus();
+        metrics = b.metrics;
+        const attempts: number[] = [];
+        b.client
+          .subscribeTopic('slow', { msgTimeoutMs: 1_000 })
+          .pipe(
+            handleDeliveries((d) => {
+              attempts.push(d.attempts);
+              return timer(4_900);
+            }),
+          )
+          .subscribe();
+        void b.client.publish('slow', event());
+        flush();
+        expect(attempts).toEqual([1]);
+      });
+      // a touch every 500 ms from 500 to 4500
+      expect(metrics?.export()['transport.auto_touched']).toBe(9);
+      expect(metrics?.export()['transport.finished']).toBe(1);
+    });
+
+    it('lets the broker redeliver when auto-touch is off', () => {
+      testScheduler().run(({ flush }) => {
+        const { client } = bus();
+        const attempts: [number, number][] = [];
+        const subscription = client
+          .subscribeTopic('slow', { msgTimeoutMs: 1_000, autoTouch: false, maxInFlight: 2 })
+          .subscribe((d) => attempts.push([asyncScheduler.now(), d.attempts]));
+        void client.publish('slow', event());
+        timer(2_500).subscribe(() => subscription.unsubscribe());
+        flush();
+        expect(attempts).toEqual([
+          [0, 1],
+          [1_000, 2],
+          [2_000, 3],
+        ]);
+      });
+    });
+  });
+
+  describe('subscribePrefix in virtual time', () => {
+    it('picks up a topic created later at the next poll', () => {
+      testScheduler().run(({ flush }) => {
+        const { client, service } = bus({ pollIntervalMs: 1_000 });
+        const seen: [number, string][] = [];
+        const subscription = service.subscribePrefix('orders.', { maxInFlight: 10 }).subscribe((d) => {
+          seen.push([asyncScheduler.now(), d.topic]);
+          d.finish();
+        });
+        void client.publish('orders.a', event());
+        void client.publish('users.a', event());
+        timer(1_500).subscribe(() => void client.publish('orders.b', event()));
+        timer(1_600).subscribe(() => void client.publish('orders.b.dead', event()));
+        timer(1_700).subscribe(() => void client.publish('_orders.internal', event()));
+        timer(3_500).subscribe(() => subscription.unsubscribe());
+        flush();
+        expect(seen).toEqual([
+          [0, 'orders.a'],
+          [2_000, 'orders.b'],
+        ]);
+      });
+    });
+
+    it('closes the consumer of a topic that is no longer listed', () => {
+      testScheduler().run(({ flush }) => {
+        const broker = memoryBroker();
+        let listed = ['p.a', 'p.b'];
+        const shown: Broker = {
+          publish: (t, b) => broker.publish(t, b),
+          publishDeferred: (t, b, d) => broker.publishDeferred(t, b, d),
+          consume: (o) => broker.consume(o),
+          listTopics: () => of(listed),
+          maxMessageBytes: broker.maxMessageBytes,
+          status$: broker.status$,
+          close: () => broker.close(),
+        };
+        const transport = createTransport(shown, { pollIntervalMs: 100 });
+        const subscription = transport.subscribePrefix('p.').subscribe();
+        const consumers = (): number[] =>
+          broker.stats().topics.map((t) => t.channels.reduce((n, c) => n + c.consumers, 0));
+        timer(50).subscribe(() => {
+          expect(consumers()).toEqual([1, 1]);
+          listed = ['p.a'];
+        });
+        timer(150).subscribe(() => expect(consumers()).toEqual([1, 0]));
+        timer(200).subscribe(() => subscription.unsubscribe());
+        flush();
+        expect(consumers()).toEqual([0, 0]);
+      });
+    });
+  });
+
+  describe('close in virtual time', () => {
+    it('waits for in-flight deliveries up to drainTimeoutMs, then completes the streams', () => {
+      testScheduler().run(({ flush }) => {
+        const { client } = bus({ drainTimeoutMs: 500 });
+        const events: string[] = [];
+        client
+          .subscribeTopic('never', { maxInFlight: 5 })
+          .pipe(
+            tap({
+              next: (d) => events.push(`delivery@${asyncScheduler.now()}:${d.attempts}`),
+              complete: () => events.push(`complete@${asyncScheduler.now()}`),
+            }),
+            // never settles: the drain gives up on it
+            handleDeliveries(() => NEVER),
+          )
+          .subscribe();
+        void client.publish('never', event());
+        timer(100).subscribe(() => {
+          void client.close();
+          events.push(`closing@${asyncScheduler.now()}`);
+        });
+        // a message arriving while draining goes back to the broker, not to the handler
+        timer(200).subscribe(() => void client.publish('never', event()));
+        flush();
+        expect(events).toEqual(['delivery@0:1', 'closing@100', 'complete@600']);
+      });
+    });
+
+    it('closes at once when nothing is in flight, failing pending requests', async () => {
+      const { client, broker } = bus({ closeBroker: true });
+      const statuses: string[] = [];
+      client.status$.subscribe((s) => statuses.push(s));
+      const pending = new Promise((resolve) =>
+        client.request('nobody', {}, { timeout: 10_000 }).subscribe({ error: resolve }),
+      );
+      await client.close();
+      expect(await pending).toBeInstanceOf(TransportClosedError);
+      expect(broker.stats().closed).toBeTrue();
+      expect(statuses).toEqual(['ready', 'draining', 'closed']);
+      await expectAsync(
+        new Promise((resolve, reject) =>
+          client.subscribeTopic('t').subscribe({ next: resolve, error: reject }),
+        ),
+      ).toBeRejectedWithError(TransportClosedError);
+    });
+  });
+
+  it('encodes what it publishes exactly as the codec does', () => {
+    testScheduler().run(({ flush }) => {
+      const { client, broker } = bus();
+      const bodies: Uint8Array[] = [];
+      broker.consume({ topic: 'raw', channel: 'c' }).subscribe((d) => {
+        bodies.push(d.body);
+        d.finish();
+      });
+      const msg = event({ x: 1 });
+      void client.publish('raw', msg);
+      flush();
+      expect(bodies).toEqual([encode(msg)]);
+    });
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Fakes for unit specs of the transport: a broker delivery that records its
+ * acknowledgements, and a Delivery built on it.
+ */
+import { EMPTY, asyncScheduler, throwError, type Observable, type SchedulerLike } from 'rxjs';
+import type { Message } from '../../src/codec/message.js';
+import { noopLogger } from '../../src/logger/noopLogger.js';
+import type { BrokerDelivery } from '../../src/transport/broker.js';
+import { createDelivery, type DeliveryDeps } from '../../src/transport/delivery.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/transport/retry.js';
+import type { Delivery } from '../../src/transport/types.js';
+
+/** A broker delivery that records every acknowledgement it receives. */
+export interface FakeBrokerDelivery extends BrokerDelivery {
+  readonly calls: string[];
+}
+
+export const fakeBrokerDelivery = (
+  overrides: Partial<Pick<BrokerDelivery, 'attempts' | 'timestamp' | 'topic' | 'id'>> = {},
+): FakeBrokerDelivery => {
+  const calls: string[] = [];
+  let acked = false;
+  const ack = (call: string): boolean => {
+    calls.push(call);
+    if (acked) return false;
+    acked = true;
+    return true;
+  };
+  return {
+    id: overrides.id ?? 'm1',
+    topic: overrides.topic ?? 'orders',
+    channel: 'svc',
+    attempts: overrides.attempts ?? 1,
+    timestamp: overrides.timestamp ?? 0,
+    body: new Uint8Array(),
+    calls,
+    finish: () => ack('finish'),
+    requeue: (delayMs = 0) => ack(`requeue:${delayMs}`),
+    touch: () => {
+      calls.push('touch');
+      return !acked;
+    },
+  };
+};
+
+/** What a fake delivery published as dead letters. */
+export interface Published {
+  readonly topic: string;
+  readonly message: Message;
+}
+
+export const fakeDelivery = (
+  message: Message,
+  options: {
+    readonly raw?: FakeBrokerDelivery;
+    readonly deps?: Partial<DeliveryDeps>;
+    readonly publishFails?: boolean;
+    readonly scheduler?: SchedulerLike;
+  } = {},
+): { delivery: Delivery; raw: FakeBrokerDelivery; published: Published[] } => {
+  const raw = options.raw ?? fakeBrokerDelivery();
+  const published: Published[] = [];
+  const deps: DeliveryDeps = {
+    scheduler: options.scheduler ?? asyncScheduler,
+    logger: noopLogger,
+    random: () => 0.5,
+    policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, jitter: 0 },
+    deadLetterTopic: `${raw.topic}.dead`,
+    publish: (topic, msg): Observable<void> => {
+      published.push({ topic, message: msg });
+      return options.publishFails ? throwError(() => new Error('broker down')) : EMPTY;
+    },
+    wrappersFor: () => [],
+    ...options.deps,
+  };
+  return { delivery: createDelivery(raw, message, deps), raw, published };
+};

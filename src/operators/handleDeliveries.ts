@@ -1,0 +1,117 @@
+import {
+  catchError,
+  defer,
+  from,
+  isObservable,
+  map,
+  of,
+  reduce,
+  type Observable,
+  type OperatorFunction,
+} from 'rxjs';
+import type { ILogger } from '../logger/types.js';
+import { composeHandler } from '../transport/middleware.js';
+import type { Delivery, DeliveryHandler, FailOutcome, HandlerWrapper } from '../transport/types.js';
+import { recoverWithContext } from './recoverWithContext.js';
+
+/**
+ * Options of {@link handleDeliveries}.
+ *
+ * @example
+ * ```ts
+ * import type { HandleDeliveriesOptions } from 'rxmini';
+ * const options: HandleDeliveriesOptions = { concurrency: 8, label: 'orders' };
+ * ```
+ */
+export interface HandleDeliveriesOptions {
+  /** Deliveries handled at once (as `mergeMap`); default `Infinity` (the consumer's `maxInFlight` bounds it). */
+  readonly concurrency?: number;
+  /** More handler wrappers, inside the transport's ones (closest to the handler), first outermost. */
+  readonly middleware?: readonly HandlerWrapper[];
+  /** Names unexpected failures in panic reports; default `'handleDeliveries'`. */
+  readonly label?: string;
+  /** Where unexpected failures are logged (see `recoverWithContext`). */
+  readonly logger?: ILogger;
+}
+
+/**
+ * What became of one delivery in {@link handleDeliveries}:
+ * - `finished`: the handler succeeded and the delivery was finished;
+ * - `acknowledged`: the handler succeeded, having acknowledged it itself;
+ * - `requeued` / `dead-lettered` / `ignored`: the handler failed and `delivery.fail` did that.
+ *
+ * @example
+ * ```ts
+ * import type { HandledDelivery } from 'rxmini';
+ * const isRetry = (h: HandledDelivery) => h.outcome === 'requeued';
+ * ```
+ */
+export interface HandledDelivery {
+  readonly delivery: Delivery;
+  readonly outcome: 'finished' | 'acknowledged' | FailOutcome;
+  /** What the handler threw, when it failed. */
+  readonly error?: unknown;
+}
+
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === 'object' || typeof value === 'function') &&
+  value !== null &&
+  typeof (value as { then?: unknown }).then === 'function';
+
+const toObservable = (result: ReturnType<DeliveryHandler>): Observable<unknown> =>
+  isObservable(result) ? result : isPromiseLike(result) ? from(result) : of(undefined);
+
+/**
+ * Runs `handler` on every delivery, wrapped in the handler middleware the
+ * transport registered for its topic (`delivery.wrapHandler`) and in
+ * `options.middleware`. When the handler returns (or resolves, or completes)
+ * the delivery is finished, unless it acknowledged it itself; when it throws
+ * (or rejects, or errors) `delivery.fail(error)` applies the retry policy:
+ * requeue with backoff, or dead-letter after `maxAttempts`. Emits one
+ * {@link HandledDelivery} per delivery.
+ *
+ * One failing delivery never ends the stream: even a failure of the middleware
+ * or of an acknowledgement is contained (reported as a panic, see
+ * `recoverWithContext`) and the next delivery is handled. Errors and completion
+ * of the source propagate; unsubscribing stops waiting for running handlers
+ * (their deliveries stay unacknowledged, and the broker redelivers them).
+ *
+ * @param handler - processes one delivery: a value, a promise or an Observable.
+ * @example
+ * ```ts
+ * import { handleDeliveries } from 'rxmini';
+ * bus.subscribeTopic('orders.created')
+ *   .pipe(handleDeliveries(async (d) => save(d.message.body), { concurrency: 8 }))
+ *   .subscribe(({ outcome, delivery }) => metrics.inc(`orders.${outcome}`));
+ * ```
+ * @see {@link Delivery.fail}
+ */
+export const handleDeliveries = (
+  handler: DeliveryHandler,
+  options: HandleDeliveriesOptions = {},
+): OperatorFunction<Delivery, HandledDelivery> => {
+  if (typeof handler !== 'function') throw new TypeError('handleDeliveries needs a handler function');
+  const inner = options.middleware?.length ? composeHandler(options.middleware, handler) : handler;
+  const label = options.label ?? 'handleDeliveries';
+
+  const handle = (delivery: Delivery): Observable<HandledDelivery> =>
+    defer(() => toObservable(delivery.wrapHandler(inner)(delivery))).pipe(
+      reduce(() => undefined, undefined),
+      map((): HandledDelivery => ({ delivery, outcome: delivery.finish() ? 'finished' : 'acknowledged' })),
+      catchError((error: unknown) =>
+        from(delivery.fail(error)).pipe(map((outcome): HandledDelivery => ({ delivery, outcome, error }))),
+      ),
+    );
+
+  return recoverWithContext<Delivery, HandledDelivery>({
+    label,
+    process: handle,
+    concurrency: options.concurrency ?? Infinity,
+    context: (delivery) => ({
+      topic: delivery.topic,
+      id: delivery.id,
+      contextID: delivery.message.contextID,
+    }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+};

@@ -1,0 +1,289 @@
+/**
+ * The one message-level transport, over any {@link Broker}.
+ *
+ * @packageDocumentation
+ */
+import { isLeft } from 'fp-ts/lib/Either.js';
+import {
+  BehaviorSubject,
+  Subject,
+  asyncScheduler,
+  combineLatest,
+  defer,
+  distinctUntilChanged,
+  firstValueFrom,
+  map,
+  race,
+  take,
+  takeUntil,
+  throwError,
+  timer,
+  type Observable,
+} from 'rxjs';
+import type { JsonObject, JsonValue } from '../codec/json.js';
+import type { Message } from '../codec/message.js';
+import { BadRequestError, ConfigError, TransportClosedError } from '../errors.js';
+import { noopLogger } from '../logger/noopLogger.js';
+import { createMetrics } from '../metrics/createMetrics.js';
+import { MAX_TTL_MS } from '../operators/expireAfter.js';
+import type { Broker } from './broker.js';
+import { consumeTopic, type ConsumeContext } from './consume.js';
+import { createCounters } from './counters.js';
+import { defaultDeadLetterTopic } from './deadLetter.js';
+import { createInFlight } from './inFlight.js';
+import { createMiddlewareRegistry } from './middleware.js';
+import { createPublisher } from './publish.js';
+import { EPHEMERAL_SUFFIX, isValidName } from './names.js';
+import { isValidNodeId, newNodeId } from './nodeId.js';
+import { DEFAULT_POLL_INTERVAL_MS, consumePrefix } from './prefix.js';
+import { createRequester, replyTopicOf } from './request.js';
+import { responseTo } from './respond.js';
+import type {
+  Delivery,
+  RequestOptions,
+  SubscribeBroadcastOptions,
+  SubscribePrefixOptions,
+  SubscribeTopicOptions,
+  Transport,
+  TransportOptions,
+  TransportStatus,
+} from './types.js';
+
+/** Default request timeout: 15 s, as the original. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+
+/** Default bound of `close()`'s wait for in-flight deliveries: 10 s. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
+/** Default channel when no `service` is given. */
+export const DEFAULT_SERVICE = 'default';
+
+/** Default bound on requests waiting for a response. */
+export const DEFAULT_MAX_PENDING_REQUESTS = 10_000;
+
+/** Longest prefix poll interval accepted, in ms. */
+export const MAX_POLL_INTERVAL_MS = 60_000;
+
+const inRange = (value: unknown, min: number, max: number): value is number =>
+  typeof value === 'number' && value >= min && value <= max;
+
+const option = <T>(
+  name: string,
+  value: T | undefined,
+  fallback: T,
+  ok: (v: T) => boolean,
+  rule: string,
+): T => {
+  const resolved = value ?? fallback;
+  if (!ok(resolved)) throw new ConfigError(`transport option ${name} ${rule}, got ${String(value)}`);
+  return resolved;
+};
+
+/**
+ * Creates the message-level transport over `broker`: publish, request/response
+ * on one muxed reply topic, broadcast, topic and prefix subscriptions, retries
+ * with backoff, dead letters, middleware and a graceful drain. Every rxmini
+ * transport is this function over some broker (`memoryTransport`,
+ * `nsqTransport`), so they all behave the same.
+ *
+ * Throws a `ConfigError` for an invalid option (a node id that is not 1–20
+ * characters of `[a-zA-Z0-9_-]`, a service that is not a valid channel name, a
+ * timeout out of range, …).
+ *
+ * @example
+ * ```ts
+ * import { createTransport, memoryBroker, handleDeliveries } from 'rxmini';
+ * const bus = createTransport(memoryBroker(), { service: 'auth', requestTimeoutMs: 2_000 });
+ * bus.subscribeTopic('auth.login')
+ *   .pipe(handleDeliveries((d) => bus.respond(d.message, { token: 'jwt123' })))
+ *   .subscribe();
+ * const reply = await firstValueFrom(bus.request('auth.login', { email: 'a@b.c' }));
+ * await bus.close();
+ * ```
+ * @see {@link Transport}
+ */
+export const createTransport = (broker: Broker, options: TransportOptions = {}): Transport => {
+  const random = options.random ?? Math.random;
+  const nodeId = option(
+    'nodeId',
+    options.nodeId,
+    newNodeId(random),
+    isValidNodeId,
+    'must be 1-20 characters of [a-zA-Z0-9_-]',
+  );
+  const service = option(
+    'service',
+    options.service,
+    DEFAULT_SERVICE,
+    (s) => isValidName(s) && !s.endsWith(EPHEMERAL_SUFFIX),
+    'must be a valid, durable channel name',
+  );
+  const requestTimeoutMs = option(
+    'requestTimeoutMs',
+    options.requestTimeoutMs,
+    DEFAULT_REQUEST_TIMEOUT_MS,
+    (v) => inRange(v, 0, MAX_TTL_MS),
+    `must be from 0 to ${MAX_TTL_MS}`,
+  );
+  const pollIntervalMs = option(
+    'pollIntervalMs',
+    options.pollIntervalMs,
+    DEFAULT_POLL_INTERVAL_MS,
+    (v) => inRange(v, 1, MAX_POLL_INTERVAL_MS),
+    `must be from 1 to ${MAX_POLL_INTERVAL_MS}`,
+  );
+  const drainTimeoutMs = option(
+    'drainTimeoutMs',
+    options.drainTimeoutMs,
+    DEFAULT_DRAIN_TIMEOUT_MS,
+    (v) => inRange(v, 0, MAX_TTL_MS),
+    `must be from 0 to ${MAX_TTL_MS}`,
+  );
+  const maxPendingRequests = option(
+    'maxPendingRequests',
+    options.maxPendingRequests,
+    DEFAULT_MAX_PENDING_REQUESTS,
+    (v) => Number.isSafeInteger(v) && v >= 1,
+    'must be a positive integer',
+  );
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const logger = (options.logger ?? noopLogger).with('node', nodeId);
+  const counters = createCounters(options.metrics ?? createMetrics({ scheduler }), logger);
+  const deadLetterTopic = options.deadLetterTopic ?? defaultDeadLetterTopic;
+  const replyTopic = replyTopicOf(nodeId);
+  const broadcastChannel = `${nodeId}${EPHEMERAL_SUFFIX}`;
+
+  const middleware = createMiddlewareRegistry();
+  const inFlight = createInFlight();
+  const draining$ = new BehaviorSubject(false);
+  const stop$ = new Subject<void>();
+  let closing: Promise<void> | undefined;
+  let brokerClosed = false;
+
+  const publisher = createPublisher(broker, counters, () => brokerClosed);
+  const toPromise = (sending: Observable<void>): Promise<void> =>
+    firstValueFrom(sending, { defaultValue: undefined });
+  const publish = (topic: string, msg: Message): Promise<void> => toPromise(publisher.publish(topic, msg));
+  const publishDeferred = (topic: string, msg: Message, delayMs: number): Promise<void> =>
+    toPromise(publisher.publishDeferred(topic, msg, delayMs));
+
+  const requester = createRequester({
+    broker,
+    scheduler,
+    logger,
+    counters,
+    replyTopic,
+    requestTimeoutMs,
+    maxPendingRequests,
+    publish: publisher.publish,
+  });
+
+  const consumeContext: ConsumeContext = {
+    broker,
+    scheduler,
+    logger,
+    random,
+    counters,
+    retry: options.retry ?? {},
+    deadLetterTopic,
+    publish: publisher.publish,
+    middleware,
+    inFlight,
+    isDraining: () => draining$.value,
+    isClosed: () => closing !== undefined,
+    stop$,
+  };
+
+  const subscribeTopic = (topic: string, opts: SubscribeTopicOptions = {}): Observable<Delivery> =>
+    consumeTopic(consumeContext, topic, opts.channel ?? service, opts);
+
+  const subscribeBroadcast = (topic: string, opts: SubscribeBroadcastOptions = {}): Observable<Delivery> =>
+    consumeTopic(consumeContext, topic, broadcastChannel, opts);
+
+  const subscribePrefix = (prefix: string, opts: SubscribePrefixOptions = {}): Observable<Delivery> =>
+    defer(() => {
+      if (closing) return throwError(() => new TransportClosedError(`subscribe to ${prefix}*`));
+      if (typeof prefix !== 'string')
+        return throwError(() => new BadRequestError('a prefix must be a string'));
+      const interval = opts.pollIntervalMs ?? pollIntervalMs;
+      if (!inRange(interval, 1, MAX_POLL_INTERVAL_MS)) {
+        return throwError(
+          () =>
+            new BadRequestError(
+              `pollIntervalMs must be from 1 to ${MAX_POLL_INTERVAL_MS}, got ${String(interval)}`,
+            ),
+        );
+      }
+      const { pollIntervalMs: _interval, includeInternal, includeDeadLetter, ...topicOptions } = opts;
+      return consumePrefix(
+        { broker, scheduler, logger },
+        {
+          prefix,
+          includeInternal: includeInternal ?? false,
+          includeDeadLetter: includeDeadLetter ?? false,
+          deadLetterTopic,
+        },
+        interval,
+        (topic) => subscribeTopic(topic, topicOptions),
+      ).pipe(takeUntil(stop$));
+    });
+
+  const request = (action: string, body: JsonObject = {}, opts: RequestOptions = {}): Observable<Message> =>
+    requester.request(action, body, opts);
+
+  const respond = (request: Message, result: JsonValue | Error, statusCode?: number): Promise<void> => {
+    const response = responseTo(request, result, statusCode);
+    if (isLeft(response)) return Promise.reject(response.left);
+    return publish(response.right.topic, response.right.message);
+  };
+
+  const status$: Observable<TransportStatus> = combineLatest([broker.status$, draining$]).pipe(
+    map(([status, draining]): TransportStatus => (draining && status !== 'closed' ? 'draining' : status)),
+    distinctUntilChanged(),
+  );
+
+  // synchronous from the drain's end on, so that it runs in virtual time too
+  const drain = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      draining$.next(true);
+      race(inFlight.idle().pipe(map(() => true)), timer(drainTimeoutMs, scheduler).pipe(map(() => false)))
+        .pipe(take(1))
+        .subscribe((drained) => {
+          if (!drained) {
+            logger.warn('transport: drain timed out, deliveries still in flight are given back', {
+              inFlight: inFlight.count,
+              drainTimeoutMs,
+            });
+          }
+          stop$.next();
+          stop$.complete();
+          requester.shutdown();
+          brokerClosed = true;
+          const closed = (options.closeBroker ?? true) ? broker.close() : Promise.resolve();
+          closed.then(() => {
+            draining$.complete();
+            resolve();
+          }, reject);
+        });
+    });
+
+  return {
+    nodeId,
+    service,
+    replyTopic,
+    status$,
+    get closed() {
+      return closing !== undefined;
+    },
+    publish,
+    publishDeferred,
+    request,
+    respond,
+    broadcast: publish,
+    subscribeTopic,
+    subscribeBroadcast,
+    subscribePrefix,
+    use: (mw, scope) => middleware.add(mw, scope),
+    close: () => (closing ??= drain()),
+  };
+};

@@ -1,0 +1,131 @@
+/**
+ * Transport middleware: RxJS operators over the delivery stream, and handler
+ * wrappers, registered globally or for a topic pattern.
+ *
+ * @packageDocumentation
+ */
+import { identity, type MonoTypeOperatorFunction } from 'rxjs';
+import { matchTopicPattern } from './topicPattern.js';
+import type { Delivery, DeliveryHandler, HandlerWrapper, Middleware, MiddlewareScope } from './types.js';
+
+/**
+ * Middleware from an RxJS operator over the delivery stream.
+ *
+ * @example
+ * ```ts
+ * import { tap } from 'rxjs';
+ * import { operatorMiddleware } from 'rxmini';
+ * bus.use(operatorMiddleware(tap((d) => metrics.inc(`received.${d.topic}`))));
+ * ```
+ * @see {@link Middleware}
+ */
+export const operatorMiddleware = (operator: MonoTypeOperatorFunction<Delivery>): Middleware => ({
+  kind: 'operator',
+  operator,
+});
+
+/**
+ * Middleware from a handler wrapper, applied per delivery by `handleDeliveries`.
+ *
+ * @example
+ * ```ts
+ * import { handlerMiddleware } from 'rxmini';
+ * bus.use(
+ *   handlerMiddleware((next) => async (d) => {
+ *     if (d.expired) return; // finished by handleDeliveries, nobody waits for it
+ *     await next(d);
+ *   }),
+ * );
+ * ```
+ * @see {@link Middleware}
+ */
+export const handlerMiddleware = (wrap: HandlerWrapper): Middleware => ({ kind: 'handler', wrap });
+
+/**
+ * `handler` inside `wrappers`: the first wrapper is the outermost.
+ *
+ * @example
+ * ```ts
+ * import { composeHandler } from 'rxmini';
+ * const handler = composeHandler([auth, logging], save); // auth(logging(save))
+ * ```
+ */
+export const composeHandler = (
+  wrappers: readonly HandlerWrapper[],
+  handler: DeliveryHandler,
+): DeliveryHandler => wrappers.reduceRight<DeliveryHandler>((next, wrap) => wrap(next), handler);
+
+interface Registration {
+  readonly middleware: Middleware;
+  /** `undefined`: every topic. */
+  readonly pattern: string | undefined;
+}
+
+/** The middleware of one transport. */
+export interface MiddlewareRegistry {
+  /** Registers `middleware` for `scope`; returns its removal (idempotent). */
+  add(middleware: Middleware, scope?: MiddlewareScope): () => void;
+  /** Every operator that applies to `topic`, composed: global first, then in registration order. */
+  operatorFor(topic: string): MonoTypeOperatorFunction<Delivery>;
+  /** Every handler wrapper that applies to `topic`, global first, then in registration order. */
+  wrappersFor(topic: string): readonly HandlerWrapper[];
+}
+
+/**
+ * A middleware registry. Global middleware (no `scope.topic`, or `*`) applies
+ * before topic-scoped middleware; each group in registration order.
+ *
+ * @example
+ * ```ts
+ * import { createMiddlewareRegistry, operatorMiddleware } from 'rxmini';
+ * const registry = createMiddlewareRegistry();
+ * const remove = registry.add(operatorMiddleware(tap(count)), { topic: 'orders.' });
+ * deliveries$.pipe(registry.operatorFor('orders.created'));
+ * remove();
+ * ```
+ */
+export const createMiddlewareRegistry = (): MiddlewareRegistry => {
+  const registrations: Registration[] = [];
+
+  const applying = (topic: string): Registration[] => {
+    const global = registrations.filter(
+      (r) => r.pattern === undefined || matchTopicPattern(r.pattern, topic) === 0,
+    );
+    const scoped = registrations.filter(
+      (r) => r.pattern !== undefined && matchTopicPattern(r.pattern, topic) > 0,
+    );
+    return [...global, ...scoped];
+  };
+
+  return {
+    add(middleware, scope) {
+      if (
+        typeof middleware !== 'object' ||
+        middleware === null ||
+        (middleware.kind === 'operator' && typeof middleware.operator !== 'function') ||
+        (middleware.kind === 'handler' && typeof middleware.wrap !== 'function') ||
+        (middleware.kind !== 'operator' && middleware.kind !== 'handler')
+      ) {
+        throw new TypeError('middleware must come from operatorMiddleware() or handlerMiddleware()');
+      }
+      const registration: Registration = { middleware, pattern: scope?.topic };
+      registrations.push(registration);
+      return () => {
+        const index = registrations.indexOf(registration);
+        if (index >= 0) registrations.splice(index, 1);
+      };
+    },
+    operatorFor(topic) {
+      const operators = applying(topic).flatMap(({ middleware }) =>
+        middleware.kind === 'operator' ? [middleware.operator] : [],
+      );
+      if (operators.length === 0) return identity;
+      return (source) => operators.reduce((stream, operator) => operator(stream), source);
+    },
+    wrappersFor(topic) {
+      return applying(topic).flatMap(({ middleware }) =>
+        middleware.kind === 'handler' ? [middleware.wrap] : [],
+      );
+    },
+  };
+};

@@ -1,0 +1,166 @@
+/**
+ * Prefix subscriptions: one stream over every topic that starts with a prefix,
+ * following the broker's topic list as topics come and go.
+ *
+ * @packageDocumentation
+ */
+import {
+  EMPTY,
+  Observable,
+  catchError,
+  exhaustMap,
+  take,
+  timer,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import { ErrorCode, isRxMiniError } from '../errors.js';
+import type { ILogger } from '../logger/types.js';
+import type { Broker } from './broker.js';
+import { DEAD_LETTER_SUFFIX } from './deadLetter.js';
+import type { Delivery } from './types.js';
+
+/** Default poll interval of a prefix subscription, in ms. */
+export const DEFAULT_POLL_INTERVAL_MS = 1_000;
+
+/** Which topics a prefix subscription takes. */
+export interface PrefixFilter {
+  readonly prefix: string;
+  readonly includeInternal: boolean;
+  readonly includeDeadLetter: boolean;
+  /** The dead-letter topic of a topic (to leave dead-letter topics out). */
+  readonly deadLetterTopic: (topic: string) => string;
+}
+
+const safeDeadLetterTopic = (filter: PrefixFilter, topic: string): string | undefined => {
+  try {
+    return filter.deadLetterTopic(topic);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The topics of `topics` a prefix subscription consumes: those starting with
+ * the prefix (`''` or `*` for all; a trailing `*` is ignored), without internal
+ * topics (`_…`, unless the prefix itself starts with `_` or `includeInternal`)
+ * and without dead-letter topics (`….dead`, or the dead-letter topic of another
+ * listed topic, unless `includeDeadLetter`).
+ *
+ * @example
+ * ```ts
+ * import { defaultDeadLetterTopic, matchingTopics } from 'rxmini';
+ * matchingTopics(['orders.a', 'orders.a.dead', '_reply.n1#ephemeral', 'users.b'], {
+ *   prefix: 'orders.', includeInternal: false, includeDeadLetter: false, deadLetterTopic: defaultDeadLetterTopic,
+ * }); // ['orders.a']
+ * ```
+ */
+export const matchingTopics = (topics: readonly string[], filter: PrefixFilter): string[] => {
+  const prefix = filter.prefix.endsWith('*') ? filter.prefix.slice(0, -1) : filter.prefix;
+  const internalOk = filter.includeInternal || prefix.startsWith('_');
+  const deadLetters = filter.includeDeadLetter
+    ? new Set<string>()
+    : new Set(topics.map((t) => safeDeadLetterTopic(filter, t)).filter((t): t is string => t !== undefined));
+  return topics.filter(
+    (topic) =>
+      topic.startsWith(prefix) &&
+      (internalOk || !topic.startsWith('_')) &&
+      (filter.includeDeadLetter || (!topic.endsWith(DEAD_LETTER_SUFFIX) && !deadLetters.has(topic))),
+  );
+};
+
+/** What {@link consumePrefix} needs. */
+export interface PrefixContext {
+  readonly broker: Broker;
+  readonly scheduler: SchedulerLike;
+  readonly logger: ILogger;
+}
+
+/** Failures that will not go away by trying the same topic again. */
+const isPermanent = (error: unknown): boolean =>
+  isRxMiniError(error, ErrorCode.INVALID_NAME) || isRxMiniError(error, ErrorCode.CONFIG);
+
+/**
+ * Polls the broker's topic list every `pollIntervalMs` (the first poll at
+ * once), opens `consume(topic)` for every new matching topic and closes the
+ * consumer of a topic that is no longer listed; all merged into one stream.
+ * A failed poll is logged and retried at the next one. A consumer that fails is
+ * logged and opened again at the next poll, unless its failure is permanent (an
+ * invalid name or policy), in which case the topic is skipped while it stays listed.
+ *
+ * @example
+ * ```ts
+ * consumePrefix(ctx, filter, 1_000, (topic) => consumeTopic(consumeCtx, topic, 'svc')).subscribe(handle);
+ * ```
+ */
+export const consumePrefix = (
+  ctx: PrefixContext,
+  filter: PrefixFilter,
+  pollIntervalMs: number,
+  consume: (topic: string) => Observable<Delivery>,
+): Observable<Delivery> =>
+  new Observable<Delivery>((subscriber) => {
+    const active = new Map<string, Subscription>();
+    const skipped = new Set<string>();
+    const log = ctx.logger.with('prefix', filter.prefix);
+
+    const open = (topic: string): void => {
+      const subscription = consume(topic).subscribe({
+        next: (delivery) => subscriber.next(delivery),
+        error: (error: unknown) => {
+          if (active.get(topic) === subscription) active.delete(topic);
+          if (isPermanent(error)) skipped.add(topic);
+          log.warn('transport: prefix consumer failed', {
+            topic,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        },
+        complete: () => {
+          if (active.get(topic) === subscription) active.delete(topic);
+        },
+      });
+      // a consumer that failed at once is not kept
+      if (!subscription.closed) active.set(topic, subscription);
+    };
+
+    const onTopics = (topics: readonly string[]): void => {
+      const wanted = new Set(matchingTopics(topics, filter));
+      for (const topic of skipped) if (!wanted.has(topic)) skipped.delete(topic);
+      for (const [topic, subscription] of active) {
+        if (wanted.has(topic)) continue;
+        active.delete(topic);
+        subscription.unsubscribe();
+        log.debug('transport: prefix topic gone', { topic });
+      }
+      for (const topic of wanted) {
+        if (active.has(topic) || skipped.has(topic)) continue;
+        log.debug('transport: prefix topic found', { topic });
+        open(topic);
+      }
+    };
+
+    const poll = timer(0, pollIntervalMs, ctx.scheduler)
+      .pipe(
+        exhaustMap(() =>
+          ctx.broker.listTopics().pipe(
+            take(1),
+            catchError((error: unknown) => {
+              log.warn('transport: listing topics failed', {
+                error: error instanceof Error ? error.message : String(error),
+              });
+              return EMPTY;
+            }),
+          ),
+        ),
+      )
+      .subscribe({
+        next: onTopics,
+        error: (error: unknown) => subscriber.error(error),
+      });
+
+    return () => {
+      poll.unsubscribe();
+      for (const subscription of active.values()) subscription.unsubscribe();
+      active.clear();
+    };
+  });

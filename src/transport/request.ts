@@ -1,0 +1,211 @@
+/**
+ * Request/response over one muxed reply topic per node: responses are matched
+ * to their callers by `contextID` in a conversation store.
+ *
+ * @packageDocumentation
+ */
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { toUndefined } from 'fp-ts/lib/Option.js';
+import { Observable, defer, throwError, type SchedulerLike, type Subscription } from 'rxjs';
+import { getError } from '../codec/result.js';
+import type { JsonObject } from '../codec/json.js';
+import { newContextID, type Message } from '../codec/message.js';
+import { decode } from '../codec/wire.js';
+import { HeaderKey, MessageType, StatusCode } from '../constant/index.js';
+import { createConversationStore } from '../context/createConversationStore.js';
+import type { ConversationStore } from '../context/types.js';
+import { BadRequestError, TimeoutError, TransportClosedError } from '../errors.js';
+import type { ILogger } from '../logger/types.js';
+import { MAX_TTL_MS } from '../operators/expireAfter.js';
+import type { Broker } from './broker.js';
+import { TransportMetric, type Counters } from './counters.js';
+import { ResponseError } from './errors.js';
+import { isErrorResponse } from './respond.js';
+import type { RequestOptions } from './types.js';
+
+/** Channel of the reply topic: ephemeral, so it goes away with the node. */
+export const REPLY_CHANNEL = 'replies#ephemeral';
+
+/** Most replies in flight on the reply topic; each is finished as soon as it is matched. */
+const REPLY_MAX_IN_FLIGHT = 2_500;
+
+/**
+ * The reply topic of a node.
+ *
+ * @example
+ * ```ts
+ * import { replyTopicOf } from 'rxmini';
+ * replyTopicOf('n1'); // '_reply.n1#ephemeral'
+ * ```
+ */
+export const replyTopicOf = (nodeId: string): string => `_reply.${nodeId}#ephemeral`;
+
+/** What a {@link Requester} needs. */
+export interface RequesterContext {
+  readonly broker: Broker;
+  readonly scheduler: SchedulerLike;
+  readonly logger: ILogger;
+  readonly counters: Counters;
+  readonly replyTopic: string;
+  readonly requestTimeoutMs: number;
+  readonly maxPendingRequests: number;
+  /** Cold publish: completes when the broker took the message. */
+  readonly publish: (topic: string, msg: Message) => Observable<void>;
+}
+
+/** Sends requests and matches their responses. */
+export interface Requester {
+  request(action: string, body: JsonObject, options: RequestOptions): Observable<Message>;
+  /** Requests waiting for a response. */
+  readonly pending: number;
+  /** Fails every pending request with `TransportClosedError` and stops consuming replies. */
+  shutdown(): void;
+}
+
+const checkTimeout = (timeout: number): BadRequestError | undefined =>
+  typeof timeout === 'number' && timeout >= 0 && timeout <= MAX_TTL_MS
+    ? undefined
+    : new BadRequestError(
+        `request timeout must be a number of ms from 0 to ${MAX_TTL_MS}, got ${String(timeout)}`,
+      );
+
+/**
+ * Creates the request side of a transport. The reply topic is consumed once,
+ * lazily, on the first request (low latency, shared by every request) and
+ * until `shutdown`.
+ *
+ * @example
+ * ```ts
+ * const requester = createRequester({ broker, scheduler, logger, counters, replyTopic, requestTimeoutMs: 15_000, maxPendingRequests: 10_000, publish });
+ * requester.request('auth.login', { email }, { timeout: 2_000 }).subscribe(handleReply);
+ * ```
+ */
+export const createRequester = (ctx: RequesterContext): Requester => {
+  const { scheduler, counters, logger, replyTopic } = ctx;
+  // every request waits with its own timeout, so the store's TTL is only a backstop
+  const store: ConversationStore<Message> = createConversationStore<Message>({
+    ttlMs: MAX_TTL_MS,
+    maxSize: ctx.maxPendingRequests,
+    scheduler,
+  });
+  let inbox: Subscription | undefined;
+
+  const onReply = (body: Uint8Array): void => {
+    const decoded = decode(body);
+    if (isLeft(decoded) || decoded.right.type !== MessageType.RESPONSE || !decoded.right.contextID) {
+      counters.inc(TransportMetric.invalidReplies);
+      logger.warn('transport: dropped an invalid reply', {
+        topic: replyTopic,
+        reason: isLeft(decoded) ? decoded.left.message : 'not a response with a contextID',
+      });
+      return;
+    }
+    if (!store.done(decoded.right.contextID, decoded.right)) {
+      counters.inc(TransportMetric.lateReplies);
+      logger.debug('transport: dropped a late reply', { contextID: decoded.right.contextID });
+    }
+  };
+
+  const ensureInbox = (): void => {
+    if (inbox && !inbox.closed) return;
+    inbox = ctx.broker
+      .consume({
+        topic: replyTopic,
+        channel: REPLY_CHANNEL,
+        maxInFlight: REPLY_MAX_IN_FLIGHT,
+        lowLatency: true,
+      })
+      .subscribe({
+        next: (raw) => {
+          raw.finish();
+          onReply(raw.body);
+        },
+        error: (error: unknown) => {
+          // the next request opens it again; the waiting ones time out
+          logger.error('transport: reply consumer failed', {
+            topic: replyTopic,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        },
+      });
+  };
+
+  const request = (action: string, body: JsonObject, options: RequestOptions): Observable<Message> =>
+    defer(() => {
+      if (store.closed) return throwError(() => new TransportClosedError(`request ${action}`));
+      const timeout = options.timeout ?? ctx.requestTimeoutMs;
+      const badTimeout = checkTimeout(timeout);
+      if (badTimeout) return throwError(() => badTimeout);
+      return new Observable<Message>((subscriber) => {
+        const id = options.contextID ?? newContextID();
+        try {
+          store.add({ id, replyTo: replyTopic, meta: { action } });
+        } catch (error) {
+          subscriber.error(error);
+          return undefined;
+        }
+        ensureInbox();
+        const message: Message = {
+          type: MessageType.REQUEST,
+          node: action,
+          contextID: id,
+          replyTo: replyTopic,
+          header: { ...options.header, [HeaderKey.DEADLINE]: String(Math.floor(timeout)) },
+          body,
+        };
+        const startedAt = scheduler.now();
+        counters.inc(TransportMetric.requests);
+        // wait before publishing, so that no reply can come before anyone waits for it
+        const wait = store.waitTimeout(id, timeout).subscribe({
+          next: (response) => {
+            counters.observe(TransportMetric.requestMs, Math.max(0, scheduler.now() - startedAt));
+            if (!isErrorResponse(response)) {
+              subscriber.next(response);
+              subscriber.complete();
+              return;
+            }
+            subscriber.error(
+              new ResponseError(
+                action,
+                response.statusCode !== undefined && response.statusCode >= 400
+                  ? response.statusCode
+                  : StatusCode.INTERNAL,
+                toUndefined(getError(response)) ?? '',
+                response,
+              ),
+            );
+          },
+          error: (error: unknown) => {
+            if (error instanceof TimeoutError) {
+              counters.inc(TransportMetric.requestTimeouts);
+              subscriber.error(new TimeoutError(`request ${action}`, timeout, { cause: error }));
+            } else {
+              subscriber.error(error);
+            }
+          },
+        });
+        const sending = ctx.publish(action, message).subscribe({
+          error: (error: unknown) => {
+            wait.unsubscribe();
+            subscriber.error(error);
+          },
+        });
+        return () => {
+          sending.unsubscribe();
+          wait.unsubscribe();
+        };
+      });
+    });
+
+  return {
+    request,
+    get pending() {
+      return store.size;
+    },
+    shutdown() {
+      store.shutdown();
+      inbox?.unsubscribe();
+      inbox = undefined;
+    },
+  };
+};

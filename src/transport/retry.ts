@@ -1,0 +1,151 @@
+/**
+ * Retry policies: which one applies to a topic, and how long to wait before the
+ * next delivery.
+ *
+ * @packageDocumentation
+ */
+import { left, right, type Either } from 'fp-ts/lib/Either.js';
+import { ConfigError } from '../errors.js';
+import { matchingEntries } from './topicPattern.js';
+import type { RetryPolicies, RetryPolicy } from './types.js';
+
+/** NSQ's default `--max-req-timeout`: the longest requeue delay nsqd accepts. */
+export const MAX_REQUEUE_DELAY_MS = 3_600_000;
+
+/**
+ * The policy of every topic no `retry` option covers: 5 deliveries in all,
+ * then dead-lettered; 100 ms before the second, doubling up to 30 s, ±20 %.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_RETRY_POLICY } from 'rxmini';
+ * const gentle = { ...DEFAULT_RETRY_POLICY, initialDelayMs: 1_000 };
+ * ```
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
+  maxAttempts: 5,
+  initialDelayMs: 100,
+  factor: 2,
+  maxDelayMs: 30_000,
+  jitter: 0.2,
+});
+
+const isNumberAtLeast = (value: number, min: number): boolean =>
+  typeof value === 'number' && !Number.isNaN(value) && value >= min;
+
+/**
+ * Checks a complete policy: `maxAttempts` ≥ 1 (an integer or `Infinity`),
+ * `0 ≤ initialDelayMs ≤ maxDelayMs ≤ 1 h`, `factor ≥ 1`, `0 ≤ jitter ≤ 1`.
+ *
+ * @example
+ * ```ts
+ * import { checkRetryPolicy, DEFAULT_RETRY_POLICY } from 'rxmini';
+ * checkRetryPolicy({ ...DEFAULT_RETRY_POLICY, factor: 0.5 }); // left(ConfigError)
+ * ```
+ */
+export const checkRetryPolicy = (
+  policy: RetryPolicy,
+  where = 'retry policy',
+): Either<ConfigError, RetryPolicy> => {
+  const { maxAttempts, initialDelayMs, factor, maxDelayMs, jitter } = policy;
+  const ok =
+    (maxAttempts === Infinity || (Number.isInteger(maxAttempts) && maxAttempts >= 1)) &&
+    isNumberAtLeast(initialDelayMs, 0) &&
+    isNumberAtLeast(maxDelayMs, initialDelayMs) &&
+    maxDelayMs <= MAX_REQUEUE_DELAY_MS &&
+    isNumberAtLeast(factor, 1) &&
+    Number.isFinite(factor) &&
+    isNumberAtLeast(jitter, 0) &&
+    jitter <= 1 &&
+    (policy.retryable === undefined || typeof policy.retryable === 'function');
+  return ok
+    ? right(policy)
+    : left(
+        new ConfigError(
+          `invalid ${where} ${JSON.stringify(policy)}: need maxAttempts >= 1, ` +
+            `0 <= initialDelayMs <= maxDelayMs <= ${MAX_REQUEUE_DELAY_MS}, factor >= 1, 0 <= jitter <= 1`,
+        ),
+      );
+};
+
+/**
+ * The policy for `topic`: {@link DEFAULT_RETRY_POLICY}, overlaid by every
+ * matching entry of `policies` from least to most specific (`*`, then shorter
+ * then longer prefixes, then the exact name), then by `override`. Checked: a
+ * bad combination gives a `ConfigError`.
+ *
+ * @example
+ * ```ts
+ * import { resolveRetryPolicy } from 'rxmini';
+ * resolveRetryPolicy({ '*': { maxAttempts: 3 }, 'orders.': { initialDelayMs: 1_000 } }, 'orders.created');
+ * // right({ maxAttempts: 3, initialDelayMs: 1000, factor: 2, maxDelayMs: 30000, jitter: 0.2 })
+ * ```
+ * @see {@link RetryPolicies}
+ */
+export const resolveRetryPolicy = (
+  policies: RetryPolicies,
+  topic: string,
+  override: Partial<RetryPolicy> = {},
+): Either<ConfigError, RetryPolicy> => {
+  const merged: RetryPolicy = Object.assign(
+    {},
+    DEFAULT_RETRY_POLICY,
+    ...matchingEntries(policies, topic).map(definedFields),
+    definedFields(override),
+  ) as RetryPolicy;
+  return checkRetryPolicy(merged, `retry policy of ${topic}`);
+};
+
+/** The fields that are not `undefined`, so `{ factor: undefined }` does not erase a default. */
+const definedFields = (partial: Partial<RetryPolicy>): Partial<RetryPolicy> =>
+  Object.fromEntries(Object.entries(partial).filter(([, value]) => value !== undefined));
+
+/**
+ * How long to wait before redelivering a message whose delivery number
+ * `attempts` (1 on the first) just failed:
+ * `min(maxDelayMs, initialDelayMs × factor^(attempts−1))`, spread by ±`jitter`
+ * using `random` (in [0, 1); 0.5 means no spread), rounded to whole ms and kept
+ * within `[0, maxDelayMs]`.
+ *
+ * @param random - source of randomness; inject a constant in tests.
+ * @example
+ * ```ts
+ * import { backoffDelay, DEFAULT_RETRY_POLICY } from 'rxmini';
+ * backoffDelay(1, DEFAULT_RETRY_POLICY, () => 0.5); // 100
+ * backoffDelay(4, DEFAULT_RETRY_POLICY, () => 0.5); // 800
+ * backoffDelay(4, DEFAULT_RETRY_POLICY, () => 0); // 640 (−20 %)
+ * ```
+ */
+export const backoffDelay = (
+  attempts: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number => {
+  const exponent = Math.max(0, (Number.isFinite(attempts) ? Math.floor(attempts) : 1) - 1);
+  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** exponent);
+  const r = random();
+  const spread = 1 + policy.jitter * (2 * (Number.isFinite(r) ? Math.min(1, Math.max(0, r)) : 0.5) - 1);
+  return Math.round(Math.min(policy.maxDelayMs, Math.max(0, base * spread)));
+};
+
+/**
+ * Whether a delivery that failed on attempt `attempts` with `error` is given
+ * another one under `policy`. A `retryable` callback that throws counts as "not
+ * retryable" (the message is dead-lettered rather than looping).
+ *
+ * @example
+ * ```ts
+ * import { shouldRetry, DEFAULT_RETRY_POLICY } from 'rxmini';
+ * shouldRetry(4, DEFAULT_RETRY_POLICY, new Error('db down')); // true
+ * shouldRetry(5, DEFAULT_RETRY_POLICY, new Error('db down')); // false: dead-letter it
+ * ```
+ */
+export const shouldRetry = (attempts: number, policy: RetryPolicy, error: unknown): boolean => {
+  if (attempts >= policy.maxAttempts) return false;
+  if (policy.retryable === undefined) return true;
+  try {
+    return policy.retryable(error) === true;
+  } catch {
+    return false;
+  }
+};
