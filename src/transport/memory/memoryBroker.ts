@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { Observable, ReplaySubject, asyncScheduler } from 'rxjs';
+import { Observable, ReplaySubject, asapScheduler } from 'rxjs';
 import {
   BadRequestError,
   EmptyMessageError,
@@ -64,7 +64,7 @@ const settingsOf = (options: MemoryBrokerOptions): Settings => {
     );
   }
   return {
-    scheduler: options.scheduler ?? asyncScheduler,
+    scheduler: options.scheduler ?? asapScheduler,
     maxMessageBytes: positiveInteger('maxMessageBytes', options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES),
     maxQueuedPerTopic: positiveInteger('maxQueuedPerTopic', options.maxQueuedPerTopic, DEFAULT_MAX_QUEUED),
     maxQueuedPerChannel: positiveInteger(
