@@ -189,13 +189,137 @@ export type {
 } from './context/index.js';
 
 // operators
-export { MAX_TTL_MS, expireAfter, measureLatency, recoverWithContext } from './operators/index.js';
+export {
+  MAX_TTL_MS,
+  expireAfter,
+  handleDeliveries,
+  measureLatency,
+  recoverWithContext,
+} from './operators/index.js';
 export type {
   ExpireAfterConfig,
   Expiry,
+  HandleDeliveriesOptions,
+  HandledDelivery,
   ProcessResult,
   RecoverWithContextBaseOptions,
   RecoverWithContextOptions,
   RecoverWithOperatorOptions,
   RecoverWithProcessOptions,
 } from './operators/index.js';
+
+// transport
+export {
+  DEAD_LETTER_SUFFIX,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_MAX_PENDING_REQUESTS,
+  DEFAULT_MSG_TIMEOUT_MS,
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_RETRY_POLICY,
+  DEFAULT_SERVICE,
+  DRAIN_REQUEUE_DELAY_MS,
+  MAX_AUTO_TOUCH_MS,
+  MAX_NODE_ID_LENGTH,
+  MAX_POLL_INTERVAL_MS,
+  MAX_REQUEUE_DELAY_MS,
+  REPLY_CHANNEL,
+  ResponseError,
+  TransportMetric,
+  backoffDelay,
+  checkRetryPolicy,
+  composeHandler,
+  createMiddlewareRegistry,
+  createTransport,
+  deadLetterOf,
+  deadLetterReason,
+  deadlineBudget,
+  defaultDeadLetterTopic,
+  handlerMiddleware,
+  isErrorResponse,
+  isValidNodeId,
+  matchTopicPattern,
+  matchingEntries,
+  matchingTopics,
+  memoryTransport,
+  newNodeId,
+  operatorMiddleware,
+  replyTopicOf,
+  resolveRetryPolicy,
+  responseTo,
+  shouldRetry,
+  statusOfError,
+  undecodableDeadLetter,
+} from './transport/index.js';
+export type {
+  Broker,
+  BrokerConsumeOptions,
+  BrokerDelivery,
+  BrokerStatus,
+  Counters,
+  DeadLetterInfo,
+  Delivery,
+  DeliveryHandler,
+  DeliveryState,
+  FailOutcome,
+  HandlerWrapper,
+  MemoryTransportOptions,
+  Middleware,
+  MiddlewareRegistry,
+  MiddlewareScope,
+  PrefixFilter,
+  RequestOptions,
+  RetryPolicies,
+  RetryPolicy,
+  SubscribeBroadcastOptions,
+  SubscribePrefixOptions,
+  SubscribeTopicOptions,
+  Transport,
+  TransportOptions,
+  TransportStatus,
+} from './transport/index.js';
+export {
+  EPHEMERAL_SUFFIX,
+  MAX_NAME_LENGTH,
+  isEphemeral,
+  isValidChannel,
+  isValidName,
+  isValidTopic,
+  validateChannel,
+  validateTopic,
+} from './transport/names.js';
+
+// memory broker (the embedded transport's engine)
+export { MAX_DEFER_MS, QueueFullError, memoryBroker } from './transport/memory/index.js';
+export type {
+  BrokerQueue,
+  MemoryBroker,
+  MemoryBrokerOptions,
+  MemoryBrokerStats,
+  MemoryChannelStats,
+  MemoryTopicStats,
+} from './transport/memory/index.js';
+
+// NSQ (Node only)
+export {
+  PublishFailedError,
+  PublishQueueFullError,
+  PublishTimeoutError,
+  createNsqPublisher,
+  consumeNsq,
+  nsqBroker,
+  nsqTransport,
+} from './transport/nsq/index.js';
+export type {
+  NsqBrokerOptions,
+  NsqConnectionOptions,
+  NsqConnectionStatus,
+  NsqConsumerOptions,
+  NsqDelivery,
+  NsqDeliveryState,
+  NsqPublisher,
+  NsqPublisherOptions,
+  NsqPublisherStats,
+  NsqTlsOptions,
+  NsqTransportOptions,
+} from './transport/nsq/index.js';

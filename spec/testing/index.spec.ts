@@ -1,5 +1,12 @@
-import { of, delay } from 'rxjs';
-import { createTestScheduler, memoryLogger, noopLogger } from '../../src/testing/index';
+import { delay, of } from 'rxjs';
+import { handleDeliveries } from '../../src/operators/handleDeliveries';
+import {
+  createTestScheduler,
+  memoryBroker,
+  memoryLogger,
+  memoryTransport,
+  noopLogger,
+} from '../../src/testing/index';
 
 describe('rxmini/testing', () => {
   it('createTestScheduler runs marbles in virtual time with the given assertion', () => {
@@ -26,5 +33,24 @@ describe('rxmini/testing', () => {
     log.info('hello', { n: 1 });
     expect(log.records.length).toBe(1);
     expect(() => noopLogger.info('ignored')).not.toThrow();
+  });
+
+  it('marble-tests a whole request/response flow on the memory transport in virtual time', () => {
+    const scheduler = createTestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    scheduler.run(({ expectObservable }) => {
+      const broker = memoryBroker({ scheduler });
+      const common = { broker, scheduler, requestTimeoutMs: 50 };
+      const client = memoryTransport({ ...common, nodeId: 'client' });
+      const service = memoryTransport({ ...common, nodeId: 'service', service: 'auth' });
+      service
+        .subscribeTopic('auth.login')
+        .pipe(handleDeliveries((d) => void service.respond(d.message, { token: 'jwt' })))
+        .subscribe();
+      // answered at once; an action nobody serves times out after exactly 50 virtual ms
+      expectObservable(client.request('auth.login', { email: 'a@b.c' }).pipe(delay(0))).toBe('(r|)', {
+        r: jasmine.objectContaining({ type: 'response', body: { result: { token: 'jwt' } } }),
+      });
+      expectObservable(client.request('auth.nobody', {})).toBe('50ms #', undefined, jasmine.any(Error));
+    });
   });
 });

@@ -1,6 +1,8 @@
 /**
  * rxmini's public test kit (`rxmini/testing`): helpers for marble-testing whole
- * flows in virtual time, and loggers that record instead of printing. Browser-safe.
+ * flows in virtual time (a TestScheduler, and the memory broker and transport,
+ * which take it as their `scheduler`), and loggers that record instead of
+ * printing. Browser-safe.
  *
  * @example
  * ```ts
@@ -36,3 +38,7 @@ export const createTestScheduler = (assertDeepEqual: DeepEqualAssertion): TestSc
 export { memoryLogger } from '../logger/memoryLogger.js';
 export type { MemoryLogger, MemoryLoggerOptions, LogRecord } from '../logger/memoryLogger.js';
 export { noopLogger } from '../logger/noopLogger.js';
+export { memoryBroker } from '../transport/memory/memoryBroker.js';
+export type { MemoryBroker, MemoryBrokerOptions } from '../transport/memory/types.js';
+export { memoryTransport } from '../transport/memoryTransport.js';
+export type { MemoryTransportOptions } from '../transport/memoryTransport.js';
