@@ -1,27 +1,26 @@
 /**
- * `npm start`: a short tour of what rxmini has today, on no server. It encodes a
- * request, correlates a reply through the conversation store, runs a message
- * stream through `recoverWithContext` (one bad message does not stop the rest),
- * and prints metrics as Prometheus text.
+ * `npm start`: a short tour of rxmini on the embedded memory transport (no
+ * server). It encodes a request, sends it from one node to a service on another
+ * and gets the reply, runs a message stream through `recoverWithContext` (one bad
+ * message does not stop the rest), and prints metrics as Prometheus text.
  */
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { firstValueFrom, from, lastValueFrom, toArray } from 'rxjs';
 import {
   configFromObject,
-  createConversationStore,
   createLogger,
   createMetrics,
   decode,
   encode,
   getResult,
-  getString,
+  getStringOr,
+  handleDeliveries,
+  memoryBroker,
+  memoryTransport,
   newRequest,
-  newResponse,
   onPanic,
   recoverWithContext,
   setBodyValue,
-  setResult,
   toPrometheus,
-  type Message,
 } from '../src/index.js';
 
 const main = async (): Promise<void> => {
@@ -38,19 +37,24 @@ const main = async (): Promise<void> => {
   if (decoded._tag === 'Left') throw decoded.left;
   log.info('request encoded and decoded', { bytes: wire.length, node: decoded.right.node });
 
-  // 2. Request/response correlation by contextID, with a timeout, in the store.
-  const store = createConversationStore<Message>();
-  const id = request.contextID as string;
-  store.add({ id, replyTo: '_reply.demo' });
-  const reply$ = store.waitTimeout(id, 1000);
-  const email = getString(decoded.right, 'email');
-  store.done(
-    id,
-    setResult(newResponse(id, 200), { token: `jwt-for-${email._tag === 'Some' ? email.value : '?'}` }),
-  );
-  const reply = await lastValueFrom(reply$);
+  // 2. Request/response between two nodes on the embedded transport (no server).
+  const broker = memoryBroker();
+  const auth = memoryTransport({ broker, service: 'auth', logger: log, metrics });
+  const gateway = memoryTransport({ broker, service: 'gateway', logger: log, metrics });
+  auth
+    .subscribeTopic('auth.login')
+    .pipe(
+      handleDeliveries((d) =>
+        auth.respond(d.message, { token: `jwt-for-${getStringOr(d.message, 'email', '?')}` }),
+      ),
+    )
+    .subscribe();
+  const reply = await firstValueFrom(gateway.request('auth.login', decoded.right.body, { timeout: 1000 }));
   const result = getResult(reply);
-  log.info('reply correlated', { contextID: id, result: result._tag === 'Some' ? result.value : undefined });
+  log.info('reply correlated', {
+    contextID: reply.contextID,
+    result: result._tag === 'Some' ? result.value : undefined,
+  });
 
   // 3. One failing message is reported with its context; the stream goes on.
   const unhook = onPanic(() => metrics.inc('demo.panics'));
@@ -76,7 +80,8 @@ const main = async (): Promise<void> => {
   // 4. Metrics, ready for a Prometheus scrape.
   metrics.observe('demo.latency_ms', 0.42);
   process.stdout.write(`\n${toPrometheus(metrics)}\n`);
-  store.shutdown();
+  await Promise.all([auth.close(), gateway.close()]);
+  await broker.close();
 };
 
 main().catch((err: unknown) => {

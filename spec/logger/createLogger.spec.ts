@@ -52,6 +52,15 @@ describe('createLogger', () => {
       expect(line.error['type']).toBe('TypeError');
       expect(line.error['message']).toBe('bad');
     });
+
+    it('serializes an Error under any other key too, instead of printing {}', () => {
+      const { log, lines } = jsonLogger();
+      log.error('recovered', { cause: new RangeError('out of range'), label: 'orders' });
+      const line = lines()[0] as { cause: Record<string, unknown>; label: string };
+      expect(line.cause['type']).toBe('RangeError');
+      expect(line.cause['message']).toBe('out of range');
+      expect(line.label).toBe('orders');
+    });
   });
 
   describe('levels', () => {

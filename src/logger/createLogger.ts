@@ -30,8 +30,8 @@ export interface CreateLoggerOptions {
  * A pino-backed {@link ILogger} for `service`.
  *
  * JSON mode writes one object a line: `level` as a label (`"warn"`), `time` (epoch
- * ms), `service`, `pid`, `hostname`, `msg`, then the bindings and fields. Errors
- * under `err` or `error` are serialized with their message and stack. Pretty mode
+ * ms), `service`, `pid`, `hostname`, `msg`, then the bindings and fields. An Error
+ * in any field is serialized with its type, message and stack. Pretty mode
  * renders the same lines through pino-pretty as `[service] message` plus fields.
  * Lines go to `destination.write` as they are logged; stdout JSON goes through pino's
  * buffered writer, which pino flushes when the process exits.
@@ -62,14 +62,29 @@ export const createLogger = (service: string, level = 'info', options: CreateLog
       level: 'debug',
       base: { service, pid: process.pid, hostname: hostname() },
       formatters: { level: (label: string) => ({ level: label }) },
-      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     },
     stream,
   );
   const sink = (lineLevel: LogLevel, message: string, fields: LogFields): void => {
-    root[lineLevel](fields, message);
+    root[lineLevel](serializeErrors(fields), message);
   };
   return extendedLogger(sink, cell, {}, {});
+};
+
+/**
+ * An Error's own fields are not enumerable, so JSON would show it as `{}`: any
+ * field holding one (not only `err`/`error`) gets pino's error serializer.
+ */
+const serializeErrors = (fields: LogFields): LogFields => {
+  let copy: Record<string, unknown> | undefined;
+  for (const key in fields) {
+    const value = fields[key];
+    if (value instanceof Error) {
+      copy ??= { ...fields };
+      copy[key] = pino.stdSerializers.err(value);
+    }
+  }
+  return copy ?? fields;
 };
 
 const prettyFromEnv = (value: string | undefined): boolean | undefined => {
