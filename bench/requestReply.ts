@@ -6,7 +6,17 @@
  *
  *   (a) raw nsqjs, concurrency 1   — baseline for (c)
  *   (b) raw nsqjs, concurrency 100 — baseline for (d)
- *   (c), (d), (e): rxmini — NOT WRITTEN YET, see the marked section below.
+ *   (c) rxmini `nsqTransport` request(), concurrency 1, service = `responder.js rxmini`
+ *   (d) the same at concurrency 100
+ *
+ * and, in process on one `memoryBroker()` (no server, no baseline):
+ *
+ *   (e) `memoryTransport` request/response, concurrency 1
+ *   (f) the same at concurrency 100
+ *
+ * rxmini requests carry a JSON body of {@link MESSAGE_BYTES} (`{ p: 'rrr…' }`),
+ * so their frames are larger than the raw 256 B (the envelope: type, ids,
+ * replyTo, deadline header); the size is logged per run.
  *
  * Targets (issue 3): rxmini p50 ≤ 0.5 ms at concurrency 1; ≥ 15,000 req/s at
  * concurrency 100 with client and service in separate processes.
@@ -14,13 +24,30 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import * as nsq from 'nsqjs';
+import { firstValueFrom } from 'rxjs';
+import type { JsonObject } from '../src/codec/json';
+import { HeaderKey, MessageType } from '../src/constant/index';
+import { encode } from '../src/codec/wire';
+import { handleDeliveries } from '../src/operators/handleDeliveries';
+import { memoryBroker } from '../src/transport/memory/index';
+import { memoryTransport } from '../src/transport/memoryTransport';
+import { nsqTransport } from '../src/transport/nsq/nsqTransport';
+import { replyTopicOf } from '../src/transport/request';
+import type { Transport } from '../src/transport/types';
 import { closedLoop, waitFor } from './lib/load';
 import type { BenchNsqd } from './lib/nsqd';
 import { closeRawWriter, openRawWriter } from './lib/rawNsq';
-import { pendingRow, resultRow, type ReportRow } from './lib/report';
+import { resultRow, type ReportRow } from './lib/report';
 import { processCpuSeconds } from './lib/proc';
 import { RESPONDER_CHANNEL, type ResponderMessage } from './lib/responder';
-import { runGroup, type BenchCase, type BenchGroup, type Measured, type RunOptions } from './lib/runner';
+import {
+  runGroup,
+  type BenchCase,
+  type BenchGroup,
+  type CaseResult,
+  type Measured,
+  type RunOptions,
+} from './lib/runner';
 import { MESSAGE_BYTES } from './publish';
 
 const CLIENT_CHANNEL = 'client';
@@ -40,10 +67,11 @@ const startService = async (
   replyTopic: string,
 ): Promise<ChildProcess> => {
   await nsqd.createTopic(requestTopic, [RESPONDER_CHANNEL]);
-  await nsqd.createTopic(replyTopic, [CLIENT_CHANNEL]);
+  // rxmini replies go to the client's own ephemeral topic, which its reply consumer creates
+  if (impl === 'raw') await nsqd.createTopic(replyTopic, [CLIENT_CHANNEL]);
   const child = fork(
     join(__dirname, 'lib', 'responder.js'),
-    [impl, nsqd.host, String(nsqd.port), requestTopic, replyTopic],
+    [impl, nsqd.host, String(nsqd.port), nsqd.http, requestTopic, replyTopic],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   try {
@@ -123,35 +151,171 @@ const rawRequestReply = (id: string, concurrency: number): BenchCase<ReplyRound>
   },
 });
 
-// ═════════════════════════════════════════════════════════════════════════════
-// TO FILL IN — rxmini request/response. The message-level transport
-// (src/transport/createTransport.ts, request.ts, respond.ts, memoryTransport.ts)
-// is being written in parallel; when it is ready, add here:
-//   (c) rxmini request(), concurrency 1, service = `responder.js rxmini …` in a
-//       child process;                                  target: p50 ≤ 0.5 ms
-//   (d) the same at concurrency 100;                    target: ≥ 15,000 req/s
-//   (e) memoryTransport() request/response, concurrency 1 and 100, in process;
-//       report req/s (the services issue sets the target)
-// and give them rows in runRequestReply below (ratios vs (a) and (b)).
-// ═════════════════════════════════════════════════════════════════════════════
-const rxminiCases: readonly BenchCase<ReplyRound>[] = [];
+/** Longest one request may wait in a run; a reply later than this fails the run. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** A JSON body of about {@link MESSAGE_BYTES} bytes. */
+const requestBody = (): JsonObject => ({ p: 'r'.repeat(MESSAGE_BYTES - 8) });
+
+/** Frame sizes of one request and its echoed response, for the log. */
+const frameNote = (transport: Transport, action: string): string => {
+  const request = encode({
+    type: MessageType.REQUEST,
+    node: action,
+    contextID: '00000000-0000-4000-8000-000000000000',
+    replyTo: transport.replyTopic,
+    header: { [HeaderKey.DEADLINE]: String(REQUEST_TIMEOUT_MS) },
+    body: requestBody(),
+  });
+  const response = encode({
+    type: MessageType.RESPONSE,
+    contextID: '00000000-0000-4000-8000-000000000000',
+    statusCode: 200,
+    body: { result: requestBody() },
+  });
+  return `(frames: request ${request.byteLength} B, response ≈ ${response.byteLength} B)`;
+};
+
+/**
+ * Keeps `concurrency` `transport.request()`s outstanding for the run's
+ * duration, after one priming request (it opens the client's reply consumer
+ * and proves the service answers). Round-trip latency: subscribe → response.
+ */
+const driveRequests = async (
+  transport: Transport,
+  action: string,
+  concurrency: number,
+  durationMs: number,
+): Promise<Measured> => {
+  await firstValueFrom(transport.request(action, requestBody(), { timeout: START_TIMEOUT_MS }));
+  const latencies: number[] = [];
+  const measured = await closedLoop(concurrency, durationMs, (done, fail) => {
+    const sentAt = performance.now();
+    transport.request(action, requestBody(), { timeout: REQUEST_TIMEOUT_MS }).subscribe({
+      next: () => {
+        latencies.push(performance.now() - sentAt);
+        done(1);
+      },
+      error: fail,
+    });
+  });
+  return { ...measured, latenciesMs: latencies, note: frameNote(transport, action) };
+};
+
+const rxminiRequestReply = (id: string, concurrency: number): BenchCase<ReplyRound> => ({
+  id,
+  label: `rxmini nsqTransport request(), concurrency ${concurrency}`,
+  async run({ nsqd, round }, budget) {
+    const suffix = `${id}_${round < 0 ? 'w' : round}`;
+    const requestTopic = `bench_req_${suffix}`;
+    const client = nsqTransport({
+      nsqd: nsqd.tcp,
+      nsqdHttp: [nsqd.http],
+      nodeId: `bench_${suffix}`,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      drainTimeoutMs: 1_000,
+    });
+    let service: ChildProcess | undefined;
+    try {
+      service = await startService(nsqd, 'rxmini', requestTopic, replyTopicOf(client.nodeId));
+      const serviceCpuBefore = processCpuSeconds(service.pid);
+      const measured = await driveRequests(client, requestTopic, concurrency, budget.durationMs);
+      const serviceCpuSeconds = processCpuSeconds(service.pid) - serviceCpuBefore;
+      return { ...measured, serviceCpuSeconds } satisfies Measured;
+    } finally {
+      await client.close();
+      if (service) await stopService(service);
+      await nsqd.deleteTopic(requestTopic);
+    }
+  },
+});
+
+/** The memory group's round: nothing shared between cases. */
+type MemoryRound = number;
+
+const memoryRequestReply = (id: string, concurrency: number): BenchCase<MemoryRound> => ({
+  id,
+  label: `memoryTransport request(), concurrency ${concurrency}`,
+  async run(round, budget) {
+    const action = `bench_mem_req_${id}_${round < 0 ? 'w' : round}`;
+    const broker = memoryBroker();
+    const service = memoryTransport({ broker, service: RESPONDER_CHANNEL, nodeId: 'memsvc' });
+    const client = memoryTransport({ broker, nodeId: 'memclient', requestTimeoutMs: REQUEST_TIMEOUT_MS });
+    const served = service
+      .subscribeTopic(action, { maxInFlight: 500, lowLatency: true })
+      .pipe(handleDeliveries((d) => service.respond(d.message, d.message.body ?? {})))
+      .subscribe();
+    try {
+      return await driveRequests(client, action, concurrency, budget.durationMs);
+    } finally {
+      await client.close();
+      await service.close();
+      served.unsubscribe();
+      await broker.close();
+    }
+  },
+});
 
 export const requestReplyGroup = (nsqd: BenchNsqd): BenchGroup<ReplyRound> => ({
   name: 'request/reply',
-  cases: [rawRequestReply('a', 1), rawRequestReply('b', 100), ...rxminiCases],
+  cases: [
+    rawRequestReply('a', 1),
+    rawRequestReply('b', 100),
+    rxminiRequestReply('c', 1),
+    rxminiRequestReply('d', 100),
+  ],
   setupRound: (round) => Promise.resolve({ nsqd, round }),
 });
 
+export const memoryRequestReplyGroup = (): BenchGroup<MemoryRound> => ({
+  name: 'memory request/reply',
+  cases: [memoryRequestReply('e', 1), memoryRequestReply('f', 100)],
+  setupRound: (round) => Promise.resolve(round),
+});
+
+/** p50 ≤ 0.5 ms at concurrency 1 (issue 3). */
+const P50_TARGET_MS = 0.5;
+/** ≥ 15,000 req/s at concurrency 100 (issue 3). */
+const RATE_TARGET = 15_000;
+
+const byId = (results: readonly CaseResult[], id: string): CaseResult => {
+  const found = results.find((r) => r.id === id);
+  if (!found) throw new Error(`request/reply: no result for (${id})`);
+  return found;
+};
+
 export const runRequestReply = async (nsqd: BenchNsqd, options: RunOptions): Promise<ReportRow[]> => {
-  const [a, b] = await runGroup(requestReplyGroup(nsqd), options);
-  if (!a || !b) throw new Error('request/reply: missing results');
+  const overNsq = await runGroup(requestReplyGroup(nsqd), options);
+  // no server involved: nsqd's CPU would only be noise
+  const inMemory = await runGroup(memoryRequestReplyGroup(), {
+    ...options,
+    serverCpuSeconds: () => Number.NaN,
+  });
+  const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id) => byId(overNsq, id)) as [
+    CaseResult,
+    CaseResult,
+    CaseResult,
+    CaseResult,
+  ];
   const section = `request/reply ${MESSAGE_BYTES} B, service in a child process`;
-  const notYet = 'rxmini request() not written yet';
+  const memorySection = `memory transport request/reply (one process, no server)`;
   return [
     resultRow(section, a, { unit: 'req/s', withLatency: true, isBaseline: true }),
     resultRow(section, b, { unit: 'req/s', withLatency: true, isBaseline: true }),
-    pendingRow(section, '(c) rxmini request(), concurrency 1', 'p50 ≤ 0.5 ms', notYet),
-    pendingRow(section, '(d) rxmini request(), concurrency 100', '≥ 15,000 req/s', notYet),
-    pendingRow('memory transport', '(e) memoryTransport request/response', 'report only', notYet),
+    resultRow(section, c, {
+      unit: 'req/s',
+      withLatency: true,
+      baselines: [a],
+      otherTarget: { text: `p50 ≤ ${P50_TARGET_MS} ms`, met: c.p50Ms <= P50_TARGET_MS },
+    }),
+    resultRow(section, d, {
+      unit: 'req/s',
+      withLatency: true,
+      baselines: [b],
+      otherTarget: { text: `≥ ${RATE_TARGET.toLocaleString('en-US')} req/s`, met: d.rate >= RATE_TARGET },
+    }),
+    ...['e', 'f'].map((id) =>
+      resultRow(memorySection, byId(inMemory, id), { unit: 'req/s', withLatency: true }),
+    ),
   ];
 };

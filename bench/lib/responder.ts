@@ -3,13 +3,23 @@
  * (`fork`), so client and service do not share a core's event loop — the set-up
  * issue 3's request/response target is stated for.
  *
- *   node responder.js <impl> <nsqdHost> <nsqdPort> <requestTopic> <replyTopic>
+ *   node responder.js <impl> <nsqdHost> <nsqdPort> <nsqdHttp> <requestTopic> <replyTopic>
  *
- * It consumes `requestTopic` on channel `svc` without output buffering, echoes
- * each body to `replyTopic`, and FINs the request. It tells the parent `ready`
- * over IPC and stops on `stop` or when the parent goes away.
+ * It consumes `requestTopic` on channel `svc` without output buffering and
+ * answers every request:
+ * - `raw`: plain nsqjs; echoes each body to `replyTopic` and FINs the request;
+ * - `rxmini`: `nsqTransport` + `subscribeTopic(…, { lowLatency: true })` +
+ *   `handleDeliveries` + `respond(request, body)`, as a service is written
+ *   (spec/transport/behaviour.ts `serveEcho`); the reply goes to the request's
+ *   `replyTo`, so `replyTopic` is unused.
+ *
+ * It tells the parent `ready` over IPC once nsqd lists its consumer on the
+ * channel, and stops on `stop` or when the parent goes away.
  */
 import * as nsq from 'nsqjs';
+import { filter, firstValueFrom } from 'rxjs';
+import { handleDeliveries } from '../../src/operators/handleDeliveries';
+import { nsqTransport } from '../../src/transport/nsq/nsqTransport';
 
 export const RESPONDER_CHANNEL = 'svc';
 
@@ -21,8 +31,13 @@ const LIFETIME_MS = 5 * 60_000;
 
 interface Responder {
   ready: Promise<void>;
-  close(): void;
+  close(): Promise<void>;
 }
+
+const fail = (error: Error): void => {
+  process.stderr.write(`responder: ${error.message}\n`);
+  process.exit(1);
+};
 
 const rawResponder = (host: string, port: number, requestTopic: string, replyTopic: string): Responder => {
   const writer = new nsq.Writer(host, port);
@@ -31,10 +46,6 @@ const rawResponder = (host: string, port: number, requestTopic: string, replyTop
     maxInFlight: 500,
     outputBufferSize: -1,
   });
-  const fail = (error: Error): void => {
-    process.stderr.write(`responder: ${error.message}\n`);
-    process.exit(1);
-  };
   writer.on('error', fail);
   reader.on('error', fail);
   const ready = Promise.all([
@@ -54,35 +65,95 @@ const rawResponder = (host: string, port: number, requestTopic: string, replyTop
     close: () => {
       reader.close();
       writer.close();
+      return Promise.resolve();
     },
   };
 };
 
-// ─── rxmini responder: TO FILL IN when src/transport's respond() lands ───────
-// const rxminiResponder = (...): Responder => { createTransport(nsqBroker(...)) … respond(request, body) };
-// ─────────────────────────────────────────────────────────────────────────────
+const READY_POLL_MS = 20;
+const READY_TIMEOUT_MS = 8_000;
+
+interface ChannelStats {
+  readonly topics?: readonly {
+    readonly topic_name: string;
+    readonly channels?: readonly { readonly channel_name: string; readonly clients?: readonly unknown[] }[];
+  }[];
+}
+
+/** Resolves once nsqd's `/stats` lists a client on `topic`/`channel` (bounded). */
+const consumerListed = async (http: string, topic: string, channel: string): Promise<void> => {
+  const deadline = performance.now() + READY_TIMEOUT_MS;
+  while (performance.now() < deadline) {
+    const res = await fetch(`http://${http}/stats?format=json&topic=${encodeURIComponent(topic)}`);
+    const body = (await res.json()) as ChannelStats;
+    const clients = body.topics
+      ?.find((t) => t.topic_name === topic)
+      ?.channels?.find((c) => c.channel_name === channel)?.clients;
+    if (clients && clients.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+  }
+  throw new Error(`no consumer on ${topic}/${channel} after ${READY_TIMEOUT_MS} ms`);
+};
+
+const rxminiResponder = (host: string, port: number, http: string, requestTopic: string): Responder => {
+  const transport = nsqTransport({
+    nsqd: `${host}:${port}`,
+    nsqdHttp: [http],
+    service: RESPONDER_CHANNEL,
+    nodeId: `svc${process.pid}`,
+    drainTimeoutMs: 1_000,
+  });
+  const served = transport
+    .subscribeTopic(requestTopic, { maxInFlight: 500, lowLatency: true })
+    .pipe(handleDeliveries((d) => transport.respond(d.message, d.message.body ?? {})))
+    .subscribe({
+      error: (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
+    });
+  const ready = Promise.all([
+    firstValueFrom(transport.status$.pipe(filter((status) => status === 'ready'))),
+    consumerListed(http, requestTopic, RESPONDER_CHANNEL),
+  ]).then(() => undefined);
+  return {
+    ready,
+    close: async () => {
+      await transport.close();
+      served.unsubscribe();
+    },
+  };
+};
 
 const main = (): void => {
-  const [impl, host, port, requestTopic, replyTopic] = process.argv.slice(2);
-  if (!host || !port || !requestTopic || !replyTopic || !process.send) {
-    throw new Error('usage (forked): responder.js <impl> <nsqdHost> <nsqdPort> <requestTopic> <replyTopic>');
+  const [impl, host, port, http, requestTopic, replyTopic] = process.argv.slice(2);
+  if (!host || !port || !http || !requestTopic || !replyTopic || !process.send) {
+    throw new Error(
+      'usage (forked): responder.js <impl> <nsqdHost> <nsqdPort> <nsqdHttp> <requestTopic> <replyTopic>',
+    );
   }
-  if (impl !== 'raw') throw new Error(`responder: implementation "${impl}" is not written yet`);
-  const responder = rawResponder(host, Number(port), requestTopic, replyTopic);
+  if (impl !== 'raw' && impl !== 'rxmini') throw new Error(`responder: unknown implementation "${impl}"`);
+  const responder =
+    impl === 'raw'
+      ? rawResponder(host, Number(port), requestTopic, replyTopic)
+      : rxminiResponder(host, Number(port), http, requestTopic);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    responder.close();
     // let the close frames go out, then leave even if a socket lingers
-    setTimeout(() => process.exit(0), 300);
+    const leave = (): void => {
+      setTimeout(() => process.exit(0), 300);
+    };
+    responder.close().then(leave, leave);
+    setTimeout(() => process.exit(0), 3_000).unref();
   };
   setTimeout(stop, LIFETIME_MS).unref();
   process.on('disconnect', stop);
   process.on('message', (message: ResponderMessage) => {
     if (message.type === 'stop') stop();
   });
-  void responder.ready.then(() => process.send?.({ type: 'ready' } satisfies ResponderMessage));
+  responder.ready.then(
+    () => process.send?.({ type: 'ready' } satisfies ResponderMessage),
+    (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
+  );
 };
 
 if (require.main === module) main();
