@@ -120,8 +120,18 @@ interface LocalServers extends NsqServers {
   close(): Promise<void>;
 }
 
+/** Extra settings for the nsqd a spec starts. */
+export interface LocalNsqOptions {
+  /**
+   * Flags appended to nsqd's command line (e.g. `--tls-cert=…`,
+   * `--auth-http-address=…`). With TLS flags, also pass `--https-address` on a
+   * free port ({@link freePort}): nsqd otherwise binds 0.0.0.0:4152.
+   */
+  readonly nsqdArgs?: readonly string[];
+}
+
 /** Starts nsqlookupd + nsqd from the cached binaries. */
-export const startLocalNsq = async (dir: string): Promise<LocalServers> => {
+export const startLocalNsq = async (dir: string, options: LocalNsqOptions = {}): Promise<LocalServers> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rxmini-nsq-'));
   const [lookupTcp, lookupHttp, nsqdTcpPort, nsqdHttpPort] = await Promise.all([
     freePort(),
@@ -147,6 +157,7 @@ export const startLocalNsq = async (dir: string): Promise<LocalServers> => {
     `--lookupd-tcp-address=127.0.0.1:${lookupTcp}`,
     `--data-path=${dataDir}`,
     '--log-level=warn',
+    ...(options.nsqdArgs ?? []),
   ];
   let nsqd = startProcess(join(dir, 'nsqd'), nsqdArgs, nsqdLog);
   const servers: LocalServers = {
@@ -202,14 +213,38 @@ const externalServers = (nsqdTcp: string): LocalServers => {
   };
 };
 
+/** Options of {@link describeNsq}. */
+export interface DescribeNsqOptions {
+  /**
+   * Extra nsqd flags, computed in the block's `beforeAll` just before nsqd starts
+   * (so certificates or an auth server can be set up first). A block with extra
+   * flags needs its own nsqd: against an external one (NSQD_TCP_ADDRESS) it is skipped.
+   */
+  readonly nsqdArgs?: () => readonly string[] | Promise<readonly string[]>;
+}
+
 /**
  * `describe` whose specs run against their own real nsqd + nsqlookupd. The
  * callback gets a getter for the servers (valid inside specs and hooks).
  * Without binaries or NSQD_TCP_ADDRESS the block is reported as skipped, loudly;
  * with CI=true that is a failure instead.
  */
-export const describeNsq = (name: string, body: (servers: () => NsqServers) => void): void => {
+export const describeNsq = (
+  name: string,
+  body: (servers: () => NsqServers) => void,
+  options: DescribeNsqOptions = {},
+): void => {
   const availability = nsqAvailability();
+  if (availability.mode === 'external' && options.nsqdArgs) {
+    describe(`${name} [integration: real nsqd]`, () => {
+      it('needs its own nsqd with extra flags', () => {
+        pending(
+          'SKIPPED: these specs start nsqd with extra flags; an external nsqd (NSQD_TCP_ADDRESS) cannot',
+        );
+      });
+    });
+    return;
+  }
   if (availability.mode === 'none') {
     describe(`${name} [integration: real nsqd]`, () => {
       it('needs a real nsqd', () => {
@@ -227,7 +262,7 @@ export const describeNsq = (name: string, body: (servers: () => NsqServers) => v
     beforeAll(async () => {
       current =
         availability.mode === 'local'
-          ? await startLocalNsq(availability.dir)
+          ? await startLocalNsq(availability.dir, { nsqdArgs: (await options.nsqdArgs?.()) ?? [] })
           : externalServers(availability.nsqdTcp);
     }, 30_000);
     afterAll(async () => {

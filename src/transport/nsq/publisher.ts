@@ -33,6 +33,7 @@ import { parseHostPort } from './address.js';
 import { reconnectDelay, resolveReconnect, type ReconnectOptions } from './backoff.js';
 import { splitIntoBatches } from './batch.js';
 import {
+  guardTlsConnection,
   nsqjsConnectionConfig,
   wantsTls,
   writerUsesTls,
@@ -40,7 +41,7 @@ import {
 } from './connectionOptions.js';
 import { corkWriter } from './cork.js';
 import { PublishFailedError, PublishQueueFullError, PublishTimeoutError } from './errors.js';
-import { writeCommand } from './internals.js';
+import { onWriterConnection, writeCommand } from './internals.js';
 import { encodeMpub, encodePub } from './wire.js';
 
 /** Where a connection to nsqd stands. */
@@ -392,6 +393,7 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
     writer = w;
     ready = false;
     corkWriter(w);
+    if (requireTls) onWriterConnection(w, (conn) => guardTlsConnection(conn));
     // every emitter gets an error listener, kept for the writer's whole life
     w.on('error', (error: Error) => {
       const wasReady = w === writer && ready;
