@@ -129,4 +129,57 @@ describe('createAutoToucher', () => {
       expect(slow.touches).toEqual([]);
     });
   });
+
+  it('lists the entries watched, oldest touch first; removing one not watched is a no-op', () => {
+    const ts = testScheduler();
+    ts.run(() => {
+      const toucher = createAutoToucher(ts);
+      const timing = { timeoutMs: 1000, maxTimeoutMs: 60_000 };
+      const a = watch(ts, toucher, timing);
+      let b: TouchEntry | undefined;
+      let c: TouchEntry | undefined;
+      ts.schedule(() => (b = watch(ts, toucher, timing).entry), 100);
+      ts.schedule(() => (c = watch(ts, toucher, timing).entry), 200);
+      ts.schedule(() => {
+        expect(toucher.entries()).toEqual([a.entry, b as TouchEntry, c as TouchEntry]);
+        toucher.touched(a.entry);
+        expect(toucher.entries()).toEqual([b as TouchEntry, c as TouchEntry, a.entry]);
+        toucher.remove(c as TouchEntry);
+        toucher.remove(c as TouchEntry);
+        expect(toucher.entries()).toEqual([b as TouchEntry, a.entry]);
+        expect(toucher.size).toBe(2);
+        toucher.stop();
+        expect(toucher.entries()).toEqual([]);
+        expect(toucher.size).toBe(0);
+      }, 300);
+      ts.flush();
+    });
+  });
+
+  it('with sweep: false keeps the list of pending entries and never touches', () => {
+    const ts = testScheduler();
+    ts.run(() => {
+      const toucher = createAutoToucher(ts, { sweep: false });
+      const { entry, touches } = watch(ts, toucher, { timeoutMs: 1000, maxTimeoutMs: 2000 });
+      ts.schedule(() => {
+        expect(toucher.entries()).toEqual([entry]);
+        toucher.stop();
+      }, 5_000);
+      ts.flush();
+      expect(touches).toEqual([]);
+    });
+  });
+
+  it('touches each due entry once per sweep, among many, and keeps them in order', () => {
+    const ts = testScheduler();
+    ts.run(() => {
+      const toucher = createAutoToucher(ts);
+      const watched = Array.from({ length: 1000 }, () =>
+        watch(ts, toucher, { timeoutMs: 1000, maxTimeoutMs: 60_000 }),
+      );
+      ts.schedule(() => toucher.stop(), 1_100);
+      ts.flush();
+      for (const { touches } of watched) expect(touches).toEqual([500, 1000]);
+    });
+  });
 });

@@ -11,16 +11,30 @@ import { noopLogger } from '../../logger/noopLogger.js';
 import type { ILogger } from '../../logger/types.js';
 import { validateChannel, validateTopic } from '../names.js';
 import { parseHostPort } from './address.js';
-import { createAutoToucher, type TouchEntry } from './autoTouch.js';
+import { createAutoToucher } from './autoTouch.js';
 import { reconnectDelay, resolveReconnect, type ReconnectOptions } from './backoff.js';
 import {
+  guardTlsConnection,
   nsqjsConnectionConfig,
+  wantsTls,
   type NsqConnectionOptions,
   type NsqjsConnectionConfig,
 } from './connectionOptions.js';
-import { corkReader } from './cork.js';
-import { createDelivery, type DeliveryHooks, type NsqDelivery } from './delivery.js';
-import { messageTimeouts } from './internals.js';
+import { corkConnection } from './cork.js';
+import {
+  createDelivery,
+  type AckableMessage,
+  type DeliveryHooks,
+  type NsqDelivery,
+  type TrackedDelivery,
+} from './delivery.js';
+import {
+  batchReaderMessages,
+  messageTimeouts,
+  onReaderConnection,
+  skipNoopRdyBumps,
+  useWireMessages,
+} from './internals.js';
 
 /** Options of {@link consumeNsq}. */
 export interface NsqConsumerOptions extends NsqConnectionOptions {
@@ -167,9 +181,8 @@ export const consumeNsq = (options: NsqConsumerOptions): Observable<NsqDelivery>
       return undefined;
     }
 
-    /** Deliveries emitted, not yet acknowledged, with their auto-touch entry. */
-    const pending = new Map<NsqDelivery, TouchEntry | undefined>();
-    const toucher = createAutoToucher(scheduler);
+    /** Deliveries emitted, not yet acknowledged (touched in time unless `autoTouch: false`). */
+    const pending = createAutoToucher<TrackedDelivery>(scheduler, { sweep: autoTouch });
     const redials = new Map<string, Subscription>();
     const failures = new Map<string, number>();
     const connectedAt = new Map<string, number>();
@@ -178,18 +191,20 @@ export const consumeNsq = (options: NsqConsumerOptions): Observable<NsqDelivery>
 
     const hooks: DeliveryHooks = {
       isOpen: () => open,
-      onAcknowledged: (delivery) => {
-        const entry = pending.get(delivery);
-        pending.delete(delivery);
-        if (entry) toucher.remove(entry);
-      },
-      onTouched: (delivery) => {
-        const entry = pending.get(delivery);
-        if (entry) toucher.touched(entry);
-      },
+      onAcknowledged: (delivery) => pending.remove(delivery),
+      onTouched: (delivery) => pending.touched(delivery),
     };
 
-    corkReader(reader);
+    // the per-message fast path (each step checks nsqjs's internals and is skipped if they differ)
+    const requireTls = wantsTls(options);
+    onReaderConnection(reader, (conn) => {
+      // first, so every write below it (the acks included) goes through the TLS check
+      if (requireTls) guardTlsConnection(conn);
+      corkConnection(conn);
+      useWireMessages(conn);
+    });
+    batchReaderMessages(reader);
+    skipNoopRdyBumps(reader);
     reader.on('error', (error: Error) =>
       log.warn('nsq consumer: connection error', { error: error.message }),
     );
@@ -223,21 +238,19 @@ export const consumeNsq = (options: NsqConsumerOptions): Observable<NsqDelivery>
         }),
       );
     });
-    reader.on('message', (message: nsq.Message) => {
+    reader.on('message', (message: AckableMessage) => {
       if (!accepting) {
         // arrived after unsubscribe: hand it straight back to nsqd
         message.requeue(0, false);
         return;
       }
-      const delivery = createDelivery(message, topic, channel, hooks);
-      let entry: TouchEntry | undefined;
-      if (autoTouch) {
-        const { timeoutMs, maxTimeoutMs } = messageTimeouts(message);
-        const now = scheduler.now();
-        entry = { target: delivery, timeoutMs, maxTimeoutMs, receivedAt: now, lastTouchedAt: now };
-        toucher.add(entry);
-      }
-      pending.set(delivery, entry);
+      const { timeoutMs, maxTimeoutMs } = messageTimeouts(message);
+      const delivery = createDelivery(message, topic, channel, hooks, {
+        timeoutMs,
+        maxTimeoutMs,
+        receivedAt: scheduler.now(),
+      });
+      pending.add(delivery);
       subscriber.next(delivery);
     });
 
@@ -250,7 +263,9 @@ export const consumeNsq = (options: NsqConsumerOptions): Observable<NsqDelivery>
 
     return () => {
       accepting = false;
-      toucher.stop();
+      // what is still pending now gets requeued below; the sweep stops here
+      const left = pending.entries();
+      pending.stop();
       try {
         // RDY 0 first: a message requeued below must not be handed straight back to this consumer
         reader.pause();
@@ -260,10 +275,9 @@ export const consumeNsq = (options: NsqConsumerOptions): Observable<NsqDelivery>
       for (const redial of redials.values()) redial.unsubscribe();
       redials.clear();
       scheduler.schedule(() => {
-        for (const delivery of [...pending.keys()]) delivery.requeue(0);
+        for (const delivery of left) delivery.requeue(0);
         open = false;
-        pending.clear();
-        // after the REQs (nsqjs writes acks on the next tick)
+        // after the REQs (acks leave on the next tick; close() also sends any still queued)
         process.nextTick(() => {
           try {
             reader.close();

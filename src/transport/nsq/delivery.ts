@@ -6,8 +6,22 @@
  *
  * @packageDocumentation
  */
-import type * as nsq from 'nsqjs';
 import type { BrokerDelivery } from '../broker.js';
+import type { TouchEntry } from './autoTouch.js';
+
+/**
+ * What a delivery needs from the received message: an nsqjs `Message`, or the
+ * consumer's lighter `WireMessage` (internals.ts), which has the same shape.
+ */
+export interface AckableMessage {
+  readonly id: string;
+  readonly attempts: number;
+  readonly timestamp: bigint;
+  readonly body: Buffer;
+  finish(): void;
+  requeue(delay?: number, backoff?: boolean): void;
+  touch(): void;
+}
 
 /** Where a delivery stands: waiting for an acknowledgement, or which one it got. */
 export type NsqDeliveryState = 'pending' | 'finished' | 'requeued';
@@ -26,15 +40,30 @@ export interface NsqDelivery extends BrokerDelivery {
 /** Longest REQ delay nsqd accepts by default (`--max-req-timeout`). */
 const MAX_REQUEUE_DELAY_MS = 60 * 60 * 1000;
 
+/**
+ * A delivery as its consumer sees it: also its own auto-touch entry, so a
+ * consumer tracks its pending deliveries without a map or an object per message.
+ */
+export type TrackedDelivery = NsqDelivery & TouchEntry;
+
 /** What a delivery needs from the consumer that made it (one object shared by all its deliveries). */
 export interface DeliveryHooks {
   /** False once the consumer's connections are closed: acks then do nothing. */
   readonly isOpen: () => boolean;
   /** Called once, when the delivery is finished or requeued. */
-  readonly onAcknowledged: (delivery: NsqDelivery) => void;
+  readonly onAcknowledged: (delivery: TrackedDelivery) => void;
   /** Called after each successful touch. */
-  readonly onTouched: (delivery: NsqDelivery) => void;
+  readonly onTouched: (delivery: TrackedDelivery) => void;
 }
+
+/** nsqd's timeouts for a delivery and when it arrived (scheduler time), for auto-touch. */
+export interface DeliveryTiming {
+  readonly timeoutMs: number;
+  readonly maxTimeoutMs: number;
+  readonly receivedAt: number;
+}
+
+const DEFAULT_TIMING: DeliveryTiming = { timeoutMs: 60_000, maxTimeoutMs: 15 * 60_000, receivedAt: 0 };
 
 const toMillis = (nanos: bigint | number): number =>
   typeof nanos === 'bigint' ? Number(nanos / 1_000_000n) : Math.floor(nanos / 1_000_000);
@@ -44,18 +73,36 @@ const toMillis = (nanos: bigint | number): number =>
  * thousands a second, and an object literal with four closures and a getter
  * halved consume throughput. Fields are read from the nsqjs message on first use.
  */
-class GuardedDelivery implements NsqDelivery {
+class GuardedDelivery implements TrackedDelivery {
   private current: NsqDeliveryState = 'pending';
   private cachedId: string | undefined;
   private cachedBody: Uint8Array | undefined;
   private cachedTimestamp: number | undefined;
+  readonly timeoutMs: number;
+  readonly maxTimeoutMs: number;
+  readonly receivedAt: number;
+  lastTouchedAt: number;
+  touchPrev: TouchEntry | undefined = undefined;
+  touchNext: TouchEntry | undefined = undefined;
+  touchOwner: object | undefined = undefined;
 
   constructor(
-    private readonly message: nsq.Message,
+    private readonly message: AckableMessage,
     readonly topic: string,
     readonly channel: string,
     private readonly hooks: DeliveryHooks,
-  ) {}
+    timing: DeliveryTiming,
+  ) {
+    this.timeoutMs = timing.timeoutMs;
+    this.maxTimeoutMs = timing.maxTimeoutMs;
+    this.receivedAt = timing.receivedAt;
+    this.lastTouchedAt = timing.receivedAt;
+  }
+
+  /** The auto-touch target is the delivery itself. */
+  get target(): this {
+    return this;
+  }
 
   get id(): string {
     return (this.cachedId ??= this.message.id);
@@ -106,12 +153,13 @@ class GuardedDelivery implements NsqDelivery {
 }
 
 /**
- * Wraps an nsqjs message as an {@link NsqDelivery}. Its methods must be called on
- * the delivery (`delivery.finish()`), not detached.
+ * Wraps a received message as an {@link NsqDelivery} (a {@link TrackedDelivery}).
+ * Its methods must be called on the delivery (`delivery.finish()`), not detached.
  */
 export const createDelivery = (
-  message: nsq.Message,
+  message: AckableMessage,
   topic: string,
   channel: string,
   hooks: DeliveryHooks,
-): NsqDelivery => new GuardedDelivery(message, topic, channel, hooks);
+  timing: DeliveryTiming = DEFAULT_TIMING,
+): TrackedDelivery => new GuardedDelivery(message, topic, channel, hooks, timing);
