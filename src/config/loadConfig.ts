@@ -30,7 +30,7 @@ export type ConfigLoadError = ConfigError | MissingVariableError;
  * import { loadConfigEither } from 'rxmini';
  * import * as E from 'fp-ts/lib/Either.js';
  * const result = loadConfigEither({ file: 'config.json' });
- * if (E.isLeft(result)) console.error(result.left.message);
+ * if (E.isLeft(result)) log.error(result.left.message);
  * ```
  */
 export const loadConfigEither = (options: LoadConfigOptions = {}): E.Either<ConfigLoadError, Config> => {

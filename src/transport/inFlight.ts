@@ -23,7 +23,7 @@ export interface InFlight {
  * ```ts
  * const inFlight = createInFlight();
  * const done = inFlight.start();
- * inFlight.idle().subscribe(() => console.log('drained'));
+ * inFlight.idle().subscribe(() => log.info('drained'));
  * done(); // logs 'drained'
  * ```
  */
