@@ -23,6 +23,16 @@ const required = (path: string, value: unknown): FieldIssue =>
         message: `${path}: required, got ${JSON.stringify(value)}`,
       };
 
+const routingIssues = (msg: Message): FieldIssue[] => {
+  const issues: FieldIssue[] = [];
+  const record: Partial<Record<keyof Message, unknown>> =
+    typeof msg === 'object' && msg !== null ? (msg as Partial<Record<keyof Message, unknown>>) : {};
+  if (isBlank(record.type)) issues.push(required('type', record.type));
+  if (record.type === MessageType.REQUEST && isBlank(record.node)) issues.push(required('node', record.node));
+  if (isBlank(record.contextID)) issues.push(required('contextID', record.contextID));
+  return issues;
+};
+
 /**
  * Checks that `msg` can be routed: `type` is a non-empty string, `node` is set when the type is
  * `request`, and `contextID` is set; then that every field has the right type. Every failing field
@@ -37,16 +47,22 @@ const required = (path: string, value: unknown): FieldIssue =>
  * ```
  */
 export const validate = (msg: Message): E.Either<ValidationError, Message> => {
-  const issues: FieldIssue[] = [];
-  const record: Partial<Record<keyof Message, unknown>> =
-    typeof msg === 'object' && msg !== null ? (msg as Partial<Record<keyof Message, unknown>>) : {};
-  if (isBlank(record.type)) issues.push(required('type', record.type));
-  if (record.type === MessageType.REQUEST && isBlank(record.node)) issues.push(required('node', record.node));
-  if (isBlank(record.contextID)) issues.push(required('contextID', record.contextID));
+  const issues = routingIssues(msg);
   const shape = Message.decode(msg);
   if (E.isLeft(shape)) {
     const reported = new Set(issues.map((i) => i.path));
     issues.push(...toFieldIssues(shape.left).filter((i) => !reported.has(i.path)));
   }
+  return issues.length === 0 ? E.right(msg) : E.left(new ValidationError(issues, { subject: 'message' }));
+};
+
+/**
+ * {@link validate} for a message that `decode` just produced: its fields already have the right
+ * types, so only the routing checks are left (the shape check could report nothing more).
+ *
+ * @internal
+ */
+export const validateDecoded = (msg: Message): E.Either<ValidationError, Message> => {
+  const issues = routingIssues(msg);
   return issues.length === 0 ? E.right(msg) : E.left(new ValidationError(issues, { subject: 'message' }));
 };

@@ -119,21 +119,22 @@ const decodeFrame = (bytes: Uint8Array): E.Either<DecodeError, Message> => {
     return fail(`truncated frame: header length ${headerLength} exceeds the ${available} bytes that follow`);
   }
   const headerBytes = bytes.subarray(FRAME_PREFIX, FRAME_PREFIX + headerLength);
-  return E.chain((header: unknown): E.Either<DecodeError, Message> => {
-    if (
-      typeof header === 'object' &&
-      header !== null &&
-      Object.prototype.hasOwnProperty.call(header, 'rawBody')
-    ) {
-      return fail('frame header must not contain rawBody: the raw bytes follow the header');
-    }
-    // a copy: the message must not pin, or see later writes to, the caller's buffer; and a plain
-    // Uint8Array even when the input is a Node Buffer (whose slice would be a Buffer again)
-    return E.map((msg: Message): Message => ({
-      ...msg,
-      rawBody: new Uint8Array(bytes.subarray(FRAME_PREFIX + headerLength)),
-    }))(decodeValue(header));
-  })(parseJson(headerBytes, ' in frame header'));
+  // plain branches, not E.chain/E.map: fp-ts's data-last helpers copy their arguments on every call
+  const parsed = parseJson(headerBytes, ' in frame header');
+  if (E.isLeft(parsed)) return parsed;
+  const header = parsed.right;
+  if (
+    typeof header === 'object' &&
+    header !== null &&
+    Object.prototype.hasOwnProperty.call(header, 'rawBody')
+  ) {
+    return fail('frame header must not contain rawBody: the raw bytes follow the header');
+  }
+  const decoded = decodeValue(header);
+  if (E.isLeft(decoded)) return decoded;
+  // a copy: the message must not pin, or see later writes to, the caller's buffer; and a plain
+  // Uint8Array even when the input is a Node Buffer (whose slice would be a Buffer again)
+  return E.right({ ...decoded.right, rawBody: new Uint8Array(bytes.subarray(FRAME_PREFIX + headerLength)) });
 };
 
 /**
@@ -156,7 +157,9 @@ export const decode = (bytes: Uint8Array): E.Either<DecodeError, Message> => {
   try {
     if (!(bytes instanceof Uint8Array)) return fail(`expected a Uint8Array, got ${describeValue(bytes)}`);
     if (bytes.length === 0) return fail('empty frame', new EmptyMessageError());
-    return bytes[0] === FRAME_MAGIC[0] ? decodeFrame(bytes) : E.chain(decodeValue)(parseJson(bytes, ''));
+    if (bytes[0] === FRAME_MAGIC[0]) return decodeFrame(bytes);
+    const parsed = parseJson(bytes, '');
+    return E.isLeft(parsed) ? parsed : decodeValue(parsed.right);
   } catch (error) {
     return fail(`unexpected failure: ${errorText(error)}`, error);
   }

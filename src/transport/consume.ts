@@ -16,7 +16,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import { decode } from '../codec/wire.js';
-import { validate } from '../codec/validate.js';
+import { validateDecoded } from '../codec/validate.js';
 import type { Message } from '../codec/message.js';
 import { TransportClosedError, type RxMiniError } from '../errors.js';
 import type { ILogger } from '../logger/types.js';
@@ -142,8 +142,12 @@ const consumePrepared = (
     const pending = new Map<object, { readonly release: () => void; entry: TouchEntry | undefined }>();
     let sweep: Subscription | undefined;
 
+    const anyTouchable = (): boolean => {
+      for (const slot of pending.values()) if (slot.entry !== undefined) return true;
+      return false;
+    };
     const stopSweepIfIdle = (): void => {
-      if (sweep && ![...pending.values()].some((p) => p.entry !== undefined)) {
+      if (sweep && !anyTouchable()) {
         sweep.unsubscribe();
         sweep = undefined;
       }
@@ -216,7 +220,7 @@ const consumePrepared = (
       }
       const decoded = decode(raw.body);
       if (isLeft(decoded)) return deadLetterUndecodable(raw, decoded.left.message);
-      const valid = validate(decoded.right);
+      const valid = validateDecoded(decoded.right);
       if (isLeft(valid)) return deadLetterUndecodable(raw, valid.left.message);
 
       const key = {};
