@@ -287,3 +287,48 @@ export const nsqGet = async <T>(httpAddress: string, path: string): Promise<T> =
   if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 };
+
+/** One client of a channel in nsqd's `/stats?format=json`. */
+export interface NsqClientStats {
+  readonly ready_count: number;
+  readonly in_flight_count: number;
+  readonly finish_count: number;
+  readonly requeue_count: number;
+  readonly tls?: boolean;
+}
+
+/** One channel in nsqd's `/stats?format=json` (nsqd answers null for an empty list). */
+export interface NsqChannelStats {
+  readonly channel_name: string;
+  readonly depth: number;
+  readonly in_flight_count: number;
+  readonly deferred_count: number;
+  readonly message_count: number;
+  readonly requeue_count: number;
+  readonly timeout_count: number;
+  readonly client_count: number;
+  readonly clients: readonly NsqClientStats[] | null;
+}
+
+/** nsqd's `/stats?format=json`, as far as the specs read it. */
+export interface NsqStats {
+  readonly topics:
+    | readonly {
+        readonly topic_name: string;
+        readonly message_count: number;
+        readonly channels: readonly NsqChannelStats[] | null;
+      }[]
+    | null;
+}
+
+/** The stats of one channel of one topic, or undefined when nsqd has no such channel. */
+export const nsqChannelStats = async (
+  httpAddress: string,
+  topic: string,
+  channel: string,
+): Promise<NsqChannelStats | undefined> => {
+  const stats = await nsqGet<NsqStats>(httpAddress, `/stats?format=json&topic=${topic}`);
+  return (stats.topics ?? [])
+    .find((t) => t.topic_name === topic)
+    ?.channels?.find((c) => c.channel_name === channel);
+};

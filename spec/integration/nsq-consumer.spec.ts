@@ -8,22 +8,15 @@ import { memoryLogger } from '../../src/logger/memoryLogger.js';
 import { consumeNsq } from '../../src/transport/nsq/consumer.js';
 import type { NsqDelivery } from '../../src/transport/nsq/delivery.js';
 import { createNsqPublisher, type NsqPublisher } from '../../src/transport/nsq/publisher.js';
-import { describeNsq, nsqGet, nsqPost } from '../helpers/nsq.js';
+import {
+  describeNsq,
+  nsqChannelStats,
+  nsqGet,
+  nsqPost,
+  type NsqChannelStats,
+  type NsqStats,
+} from '../helpers/nsq.js';
 import { sleep, waitFor } from '../helpers/wait';
-
-interface ChannelStats {
-  readonly channel_name: string;
-  readonly depth: number;
-  readonly in_flight_count: number;
-  readonly message_count: number;
-  readonly requeue_count: number;
-  readonly timeout_count: number;
-  readonly client_count: number;
-}
-interface Stats {
-  readonly topics:
-    readonly { readonly topic_name: string; readonly channels: readonly ChannelStats[] | null }[] | null;
-}
 
 describeNsq('nsq consumer', (servers) => {
   let publisher: NsqPublisher;
@@ -39,12 +32,8 @@ describeNsq('nsq consumer', (servers) => {
     await publisher.close();
   });
 
-  const channelStats = async (topic: string, channel = 'c'): Promise<ChannelStats | undefined> => {
-    const stats = await nsqGet<Stats>(servers().nsqdHttp, `/stats?format=json&topic=${topic}`);
-    return (stats.topics ?? [])
-      .find((t) => t.topic_name === topic)
-      ?.channels?.find((c) => c.channel_name === channel);
-  };
+  const channelStats = (topic: string, channel = 'c'): Promise<NsqChannelStats | undefined> =>
+    nsqChannelStats(servers().nsqdHttp, topic, channel);
 
   const createChannel = async (topic: string): Promise<void> => {
     await nsqPost(servers().nsqdHttp, `/topic/create?topic=${topic}`);
@@ -70,7 +59,7 @@ describeNsq('nsq consumer', (servers) => {
     expect(error).toBeInstanceOf(InvalidNameError);
     expect((error as InvalidNameError).kind).toBe('channel');
     await sleep(50);
-    const stats = await nsqGet<Stats>(servers().nsqdHttp, '/stats?format=json');
+    const stats = await nsqGet<NsqStats>(servers().nsqdHttp, '/stats?format=json');
     expect((stats.topics ?? []).map((t) => t.topic_name)).not.toContain('consumer.names');
   });
 

@@ -10,21 +10,8 @@ import type { Subscription } from 'rxjs';
 import { consumeNsq, type NsqConsumerOptions } from '../../src/transport/nsq/consumer.js';
 import type { NsqDelivery } from '../../src/transport/nsq/delivery.js';
 import { createNsqPublisher, type NsqPublisher } from '../../src/transport/nsq/publisher.js';
-import { describeNsq, nsqGet, nsqPost } from '../helpers/nsq.js';
+import { describeNsq, nsqChannelStats, nsqPost, type NsqChannelStats } from '../helpers/nsq.js';
 import { sleep, waitFor } from '../helpers/wait';
-
-interface ChannelStats {
-  readonly channel_name: string;
-  readonly depth: number;
-  readonly in_flight_count: number;
-  readonly deferred_count: number;
-  readonly requeue_count: number;
-  readonly timeout_count: number;
-}
-interface Stats {
-  readonly topics:
-    readonly { readonly topic_name: string; readonly channels: readonly ChannelStats[] | null }[] | null;
-}
 
 const TOPICS = ['deferred.pub', 'deferred.requeue', 'deferred.touch', 'deferred.notouch'] as const;
 
@@ -52,12 +39,8 @@ describeNsq('nsq deferred delivery and touch', (servers) => {
     await publisher.close();
   });
 
-  const channelStats = async (topic: string): Promise<ChannelStats | undefined> => {
-    const stats = await nsqGet<Stats>(servers().nsqdHttp, `/stats?format=json&topic=${topic}`);
-    return (stats.topics ?? [])
-      .find((t) => t.topic_name === topic)
-      ?.channels?.find((c) => c.channel_name === 'c');
-  };
+  const channelStats = (topic: string): Promise<NsqChannelStats | undefined> =>
+    nsqChannelStats(servers().nsqdHttp, topic, 'c');
 
   /** Subscribes and records every delivery with its arrival time. */
   const record = (

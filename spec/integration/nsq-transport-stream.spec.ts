@@ -10,26 +10,11 @@ import { isRxMiniError } from '../../src/errors';
 import { handleDeliveries } from '../../src/operators/handleDeliveries';
 import { nsqTransport } from '../../src/transport/nsq/nsqTransport';
 import type { Transport } from '../../src/transport/types';
-import { describeNsq, nsqGet, type NsqServers } from '../helpers/nsq';
+import { describeNsq, nsqChannelStats, type NsqServers } from '../helpers/nsq';
 import { sleep, waitFor } from '../helpers/wait';
 
-interface Stats {
-  readonly topics:
-    | readonly {
-        readonly topic_name: string;
-        readonly channels: readonly { readonly channel_name: string; readonly client_count: number }[] | null;
-      }[]
-    | null;
-}
-
-const consumers = async (servers: NsqServers, topic: string, channel: string): Promise<number> => {
-  const stats = await nsqGet<Stats>(servers.nsqdHttp, `/stats?format=json&topic=${topic}`);
-  // nsqd answers null for a list it has nothing in
-  const found = (stats.topics ?? [])
-    .find((t) => t.topic_name === topic)
-    ?.channels?.find((c) => c.channel_name === channel);
-  return found?.client_count ?? 0;
-};
+const consumers = async (servers: NsqServers, topic: string, channel: string): Promise<number> =>
+  (await nsqChannelStats(servers.nsqdHttp, topic, channel))?.client_count ?? 0;
 
 const event = (i: number) => ({ ...newMessage(MessageType.EVENT), body: { i } });
 

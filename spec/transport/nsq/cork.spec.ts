@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import * as nsq from 'nsqjs';
-import { describeNsq, nsqGet, nsqPost } from '../../helpers/nsq.js';
+import { describeNsq, nsqChannelStats, nsqGet, nsqPost, type NsqStats } from '../../helpers/nsq.js';
 import { corkReader, corkWriter } from '../../../src/transport/nsq/cork.js';
 import {
   onReaderConnection,
@@ -14,34 +14,7 @@ import {
 } from '../../../src/transport/nsq/internals.js';
 import { sleep, waitFor } from '../../helpers/wait';
 
-interface ChannelStats {
-  readonly channel_name: string;
-  readonly depth: number;
-  readonly in_flight_count: number;
-  readonly message_count: number;
-  readonly requeue_count: number;
-  readonly timeout_count: number;
-}
-interface Stats {
-  readonly topics:
-    | readonly {
-        readonly topic_name: string;
-        readonly message_count: number;
-        readonly channels: readonly ChannelStats[] | null;
-      }[]
-    | null;
-}
-
-const channelStats = async (
-  http: string,
-  topic: string,
-  channel: string,
-): Promise<ChannelStats | undefined> => {
-  const stats = await nsqGet<Stats>(http, `/stats?format=json&topic=${topic}`);
-  return (stats.topics ?? [])
-    .find((t) => t.topic_name === topic)
-    ?.channels?.find((c) => c.channel_name === channel);
-};
+const channelStats = nsqChannelStats;
 
 /** Counts the writes that reach the socket (each is one syscall, or one writev). */
 const spyWrites = (socket: Socket): { calls: () => number; chunks: () => number[] } => {
@@ -151,7 +124,7 @@ describeNsq('socket corking', (servers) => {
       await Promise.all(acks);
       expect(writes.calls()).toBe(1);
       expect(writes.chunks()).toEqual([50]);
-      const stats = await nsqGet<Stats>(servers().nsqdHttp, '/stats?format=json&topic=cork.pub');
+      const stats = await nsqGet<NsqStats>(servers().nsqdHttp, '/stats?format=json&topic=cork.pub');
       expect((stats.topics ?? []).find((t) => t.topic_name === 'cork.pub')?.message_count).toBe(50);
     } finally {
       writer.close();

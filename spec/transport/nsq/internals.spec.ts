@@ -15,28 +15,8 @@ import {
   useWireMessages,
   type NsqdConnectionInternals,
 } from '../../../src/transport/nsq/internals.js';
-import { describeNsq, nsqGet, nsqPost } from '../../helpers/nsq.js';
+import { describeNsq, nsqChannelStats, nsqPost, type NsqChannelStats } from '../../helpers/nsq.js';
 import { sleep, waitFor } from '../../helpers/wait';
-
-interface ClientStats {
-  readonly ready_count: number;
-  readonly in_flight_count: number;
-  readonly finish_count: number;
-  readonly requeue_count: number;
-}
-interface ChannelStats {
-  readonly channel_name: string;
-  readonly depth: number;
-  readonly in_flight_count: number;
-  readonly message_count: number;
-  readonly requeue_count: number;
-  readonly timeout_count: number;
-  readonly clients: readonly ClientStats[] | null;
-}
-interface Stats {
-  readonly topics:
-    readonly { readonly topic_name: string; readonly channels: readonly ChannelStats[] | null }[] | null;
-}
 
 /** The fast path's messages are WireMessages; nsqjs's typings only know its own Message. */
 const onWire = (reader: nsq.Reader, handler: (message: WireMessage) => void): void => {
@@ -72,12 +52,8 @@ describe('batchReaderMessages', () => {
 });
 
 describeNsq('wire messages (acks written by rxmini)', (servers) => {
-  const channelStats = async (topic: string): Promise<ChannelStats | undefined> => {
-    const stats = await nsqGet<Stats>(servers().nsqdHttp, `/stats?format=json&topic=${topic}`);
-    return (stats.topics ?? [])
-      .find((t) => t.topic_name === topic)
-      ?.channels?.find((c) => c.channel_name === 'c');
-  };
+  const channelStats = (topic: string): Promise<NsqChannelStats | undefined> =>
+    nsqChannelStats(servers().nsqdHttp, topic, 'c');
 
   const fill = async (topic: string, count: number): Promise<void> => {
     const { nsqdHttp } = servers();
