@@ -34,7 +34,7 @@ import { memoryTransport } from '../src/transport/memoryTransport';
 import { nsqTransport } from '../src/transport/nsq/nsqTransport';
 import { replyTopicOf } from '../src/transport/request';
 import type { Transport } from '../src/transport/types';
-import { closedLoop, waitFor } from './lib/load';
+import { closedLoop, waitFor, type Operation } from './lib/load';
 import type { BenchNsqd } from './lib/nsqd';
 import { closeRawWriter, openRawWriter } from './lib/rawNsq';
 import { resultRow, type ReportRow } from './lib/report';
@@ -51,6 +51,13 @@ import {
 import { MESSAGE_BYTES } from './publish';
 
 const CLIENT_CHANNEL = 'client';
+/**
+ * Every case and round starts a fresh service process, so before the clock
+ * starts the closed loop runs this long at the case's concurrency, raw and
+ * rxmini alike: what is measured is a warm service (JIT-compiled hot paths),
+ * as a long-running one is, not V8's start-up.
+ */
+const SERVICE_WARMUP_MS = 1_500;
 const ID_BYTES = 12;
 const START_TIMEOUT_MS = 10_000;
 
@@ -129,8 +136,7 @@ const rawRequestReply = (id: string, concurrency: number): BenchCase<ReplyRound>
         reader.once('ready', () => resolve());
         reader.connect();
       });
-      const serviceCpuBefore = processCpuSeconds(service.pid);
-      const measured = await closedLoop(concurrency, budget.durationMs, (done, fail) => {
+      const send: Operation = (done, fail) => {
         nextId += 1;
         const body = Buffer.alloc(MESSAGE_BYTES, 'r');
         body.write(String(nextId).padStart(ID_BYTES, '0'), 0, 'latin1');
@@ -138,9 +144,13 @@ const rawRequestReply = (id: string, concurrency: number): BenchCase<ReplyRound>
         writer.publish(requestTopic, body, (error) => {
           if (error) fail(error);
         });
-      });
-      const serviceCpuSeconds = processCpuSeconds(service.pid) - serviceCpuBefore;
-      return { ...measured, latenciesMs: latencies, serviceCpuSeconds } satisfies Measured;
+      };
+      await closedLoop(concurrency, SERVICE_WARMUP_MS, send);
+      latencies.length = 0;
+      const pid = service.pid;
+      const cpu = startCpu({ service: () => processCpuSeconds(pid), server: () => nsqd.cpuSeconds() });
+      const measured = await closedLoop(concurrency, budget.durationMs, send);
+      return { ...measured, ...cpu(), latenciesMs: latencies } satisfies Measured;
     } finally {
       reader.close();
       await closeRawWriter(writer);
@@ -150,6 +160,29 @@ const rawRequestReply = (id: string, concurrency: number): BenchCase<ReplyRound>
     }
   },
 });
+
+/** CPU meters of the other processes of a case (cumulative seconds; NaN when unknown). */
+interface Meters {
+  readonly service?: () => number;
+  readonly server?: () => number;
+}
+
+/** Starts reading CPU: the returned function gives what was used since, by this process, nsqd and the service. */
+const startCpu = (
+  meters: Meters,
+): (() => Pick<Measured, 'clientCpuSeconds' | 'serverCpuSeconds' | 'serviceCpuSeconds'>) => {
+  const client = process.cpuUsage();
+  const server = meters.server?.() ?? Number.NaN;
+  const service = meters.service?.() ?? Number.NaN;
+  return () => {
+    const used = process.cpuUsage(client);
+    return {
+      clientCpuSeconds: (used.user + used.system) / 1e6,
+      serverCpuSeconds: (meters.server?.() ?? Number.NaN) - server,
+      serviceCpuSeconds: (meters.service?.() ?? Number.NaN) - service,
+    };
+  };
+};
 
 /** Longest one request may wait in a run; a reply later than this fails the run. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -179,17 +212,21 @@ const frameNote = (transport: Transport, action: string): string => {
 /**
  * Keeps `concurrency` `transport.request()`s outstanding for the run's
  * duration, after one priming request (it opens the client's reply consumer
- * and proves the service answers). Round-trip latency: subscribe → response.
+ * and proves the service answers) and `warmupMs` of the same load, not
+ * measured. Round-trip latency: subscribe → response. The service's CPU is
+ * read around the measured part only (`serviceCpu`).
  */
 const driveRequests = async (
   transport: Transport,
   action: string,
   concurrency: number,
   durationMs: number,
+  warmupMs: number,
+  meters: Meters,
 ): Promise<Measured> => {
   await firstValueFrom(transport.request(action, requestBody(), { timeout: START_TIMEOUT_MS }));
   const latencies: number[] = [];
-  const measured = await closedLoop(concurrency, durationMs, (done, fail) => {
+  const send: Operation = (done, fail) => {
     const sentAt = performance.now();
     transport.request(action, requestBody(), { timeout: REQUEST_TIMEOUT_MS }).subscribe({
       next: () => {
@@ -198,8 +235,12 @@ const driveRequests = async (
       },
       error: fail,
     });
-  });
-  return { ...measured, latenciesMs: latencies, note: frameNote(transport, action) };
+  };
+  if (warmupMs > 0) await closedLoop(concurrency, warmupMs, send);
+  latencies.length = 0;
+  const cpu = startCpu(meters);
+  const measured = await closedLoop(concurrency, durationMs, send);
+  return { ...measured, ...cpu(), latenciesMs: latencies, note: frameNote(transport, action) };
 };
 
 const rxminiRequestReply = (id: string, concurrency: number): BenchCase<ReplyRound> => ({
@@ -218,10 +259,11 @@ const rxminiRequestReply = (id: string, concurrency: number): BenchCase<ReplyRou
     let service: ChildProcess | undefined;
     try {
       service = await startService(nsqd, 'rxmini', requestTopic, replyTopicOf(client.nodeId));
-      const serviceCpuBefore = processCpuSeconds(service.pid);
-      const measured = await driveRequests(client, requestTopic, concurrency, budget.durationMs);
-      const serviceCpuSeconds = processCpuSeconds(service.pid) - serviceCpuBefore;
-      return { ...measured, serviceCpuSeconds } satisfies Measured;
+      const pid = service.pid;
+      return await driveRequests(client, requestTopic, concurrency, budget.durationMs, SERVICE_WARMUP_MS, {
+        service: () => processCpuSeconds(pid),
+        server: () => nsqd.cpuSeconds(),
+      });
     } finally {
       await client.close();
       if (service) await stopService(service);
@@ -246,7 +288,7 @@ const memoryRequestReply = (id: string, concurrency: number): BenchCase<MemoryRo
       .pipe(handleDeliveries((d) => service.respond(d.message, d.message.body ?? {})))
       .subscribe();
     try {
-      return await driveRequests(client, action, concurrency, budget.durationMs);
+      return await driveRequests(client, action, concurrency, budget.durationMs, SERVICE_WARMUP_MS, {});
     } finally {
       await client.close();
       await service.close();

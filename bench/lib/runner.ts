@@ -16,6 +16,13 @@ export interface Measured {
   readonly latenciesMs?: readonly number[];
   /** CPU seconds used meanwhile by a helper process (the request/reply service). */
   readonly serviceCpuSeconds?: number;
+  /**
+   * CPU seconds this process and nsqd used over `elapsedMs`, when the case
+   * measured them itself (around its measured part only, without set-up or a
+   * warm-up phase). Otherwise they are read around the whole run of the case.
+   */
+  readonly clientCpuSeconds?: number;
+  readonly serverCpuSeconds?: number;
   /** Anything worth a line in the log (e.g. how the publisher batched). */
   readonly note?: string;
 }
@@ -96,8 +103,14 @@ const runOnce = async <R>(
     rate: measured.count / (measured.elapsedMs / 1000),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
-    clientCpu: (cpu.user + cpu.system) / 1e6 / wallS,
-    serverCpu: (options.serverCpuSeconds() - serverBefore) / wallS,
+    clientCpu:
+      measured.clientCpuSeconds === undefined
+        ? (cpu.user + cpu.system) / 1e6 / wallS
+        : measured.clientCpuSeconds / (measured.elapsedMs / 1000),
+    serverCpu:
+      measured.serverCpuSeconds === undefined
+        ? (options.serverCpuSeconds() - serverBefore) / wallS
+        : measured.serverCpuSeconds / (measured.elapsedMs / 1000),
     serviceCpu: (measured.serviceCpuSeconds ?? Number.NaN) / (measured.elapsedMs / 1000),
     note: measured.note,
   };
