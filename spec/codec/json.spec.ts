@@ -63,6 +63,21 @@ describe('isJsonValue', () => {
     expect(isJsonValue(nested(MAX_JSON_DEPTH + 1))).toBeFalse();
   });
 
+  it('checks large values in full: a bad value after 20,000 good ones is found', () => {
+    const large: unknown[] = Array.from({ length: 20_000 }, (_, i) => ({ i }));
+    expect(isJsonValue(large)).toBeTrue();
+    large.push({ bad: NaN });
+    expect(isJsonValue(large)).toBeFalse();
+    expect(JsonValue.decode(large)).toEqual(E.left([jasmine.objectContaining({ value: NaN })]));
+  });
+
+  it('checks heavily shared values in linear time (2^60 paths through 60 shared levels)', () => {
+    let shared: unknown = { leaf: true };
+    for (let i = 0; i < 60; i++) shared = [shared, shared];
+    expect(isJsonValue(shared)).toBeTrue();
+    expect(isJsonValue({ ok: shared, bad: [shared, undefined] })).toBeFalse();
+  });
+
   it('rejects very deep input quickly instead of overflowing the stack', () => {
     const deep: unknown = JSON.parse('['.repeat(200_000) + ']'.repeat(200_000));
     expect(isJsonValue(deep)).toBeFalse();

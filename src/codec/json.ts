@@ -117,10 +117,59 @@ const jsonFailures = (value: unknown, stopAtFirst: boolean): Failure[] => {
   return failures;
 };
 
-const jsonFailuresOf = (value: unknown, objectOnly: boolean, stopAtFirst: boolean): Failure[] =>
-  objectOnly && (typeof value !== 'object' || value === null || Array.isArray(value))
-    ? [{ path: [], value, message: `expected a JSON object, got ${describeValue(value)}` }]
-    : jsonFailures(value, stopAtFirst);
+/**
+ * Most nodes {@link surelyJson} visits before it gives up and leaves the value to
+ * {@link jsonFailures}, whose visited set keeps shared sub-objects linear.
+ */
+const FAST_CHECK_BUDGET = 10_000;
+
+let fastBudget = 0;
+
+const surelyJsonAt = (v: unknown, depth: number): boolean => {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (v === null) return true;
+  fastBudget -= 1;
+  if (depth > MAX_JSON_DEPTH || fastBudget < 0) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!surelyJsonAt(v[i], depth + 1)) return false;
+    return true;
+  }
+  if (!isPlainObject(v)) return false;
+  const record = v as Record<string, unknown>;
+  for (const key of Object.keys(record)) if (!surelyJsonAt(record[key], depth + 1)) return false;
+  return true;
+};
+
+/**
+ * The common case without allocating: true when `value` is certainly JSON;
+ * false when it is not, or when it cannot tell cheaply (a cycle shows up as too
+ * deep; a large or heavily shared value exhausts the budget). Synchronous, so
+ * the module-level budget is never shared by two checks.
+ */
+const surelyJson = (value: unknown): boolean => {
+  fastBudget = FAST_CHECK_BUDGET;
+  return surelyJsonAt(value, 1);
+};
+
+const NO_FAILURES: Failure[] = [];
+
+const jsonFailuresOf = (value: unknown, objectOnly: boolean, stopAtFirst: boolean): Failure[] => {
+  if (objectOnly && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    return [{ path: [], value, message: `expected a JSON object, got ${describeValue(value)}` }];
+  }
+  // callers only read the result: the shared empty array is never written to
+  return surelyJson(value) ? NO_FAILURES : jsonFailures(value, stopAtFirst);
+};
 
 /**
  * True when `value` is a {@link JsonValue}. Rejects `undefined`, functions, bigints, `NaN`,
