@@ -82,6 +82,18 @@ describeNsq(
       expect(await messageCount(servers(), topic)).toBe(0);
     }, 10_000);
 
+    it("a wrong secret: the PublishTimeoutError's cause is nsqd's E_AUTH_FAILED, named in its message", async () => {
+      const error = await publishOnce(servers(), 'auth.wrong.cause', 'bad');
+      expect(error).toBeInstanceOf(PublishTimeoutError);
+      const cause = (error as PublishTimeoutError).cause;
+      expect(cause).toBeInstanceOf(Error);
+      // nsqd's answer to AUTH, as nsqjs reports it: `E_AUTH_FAILED AUTH failed`
+      expect((cause as Error).message).toMatch(/^E_AUTH_FAILED\b/);
+      expect((error as Error).message).toMatch(
+        /\(nsqd unreachable\).*: last connection error: E_AUTH_FAILED/,
+      );
+    }, 10_000);
+
     it('no secret: nsqd refuses the publish (E_AUTH_FIRST) with a typed error', async () => {
       const topic = 'auth.none';
       const error = await publishOnce(servers(), topic);

@@ -1,12 +1,20 @@
 /**
  * The NSQ publisher against a real nsqd: batching into MPUB, typed refusals that
- * leave the connection usable, close. Deferred publishes: nsq-deferred.spec.ts.
+ * leave the connection usable, close, and the connection error a timeout names
+ * as its cause. Deferred publishes: nsq-deferred.spec.ts.
  */
+import { createServer, connect, type Socket } from 'node:net';
 import { firstValueFrom, map, take, tap, timeout, toArray } from 'rxjs';
 import { InvalidNameError, PayloadTooLargeError, TransportClosedError } from '../../src/errors.js';
 import { consumeNsq } from '../../src/transport/nsq/consumer.js';
-import { createNsqPublisher, type NsqPublisher } from '../../src/transport/nsq/publisher.js';
-import { describeNsq, nsqGet, nsqPost } from '../helpers/nsq.js';
+import { PublishTimeoutError } from '../../src/transport/nsq/errors.js';
+import {
+  createNsqPublisher,
+  type NsqConnectionStatus,
+  type NsqPublisher,
+} from '../../src/transport/nsq/publisher.js';
+import { describeNsq, freePort, nsqGet, nsqPost } from '../helpers/nsq.js';
+import { waitFor } from '../helpers/wait.js';
 
 interface Stats {
   readonly topics:
@@ -19,6 +27,49 @@ interface Stats {
 }
 
 const text = (body: Uint8Array): string => Buffer.from(body).toString('utf8');
+
+/** A TCP relay to nsqd; once stalled it no longer passes the client's bytes on (a hung path). */
+interface Relay {
+  stall(): void;
+  close(): Promise<void>;
+}
+
+const startRelay = async (port: number, nsqdTcp: string): Promise<Relay> => {
+  const [host = '127.0.0.1', nsqdPort = ''] = nsqdTcp.split(':');
+  let forwarding = true;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(nsqdPort), host);
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      sockets.add(from);
+      from.on('data', (chunk) => {
+        if (forwarding || from === upstream) to.write(chunk);
+      });
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        sockets.delete(from);
+        to.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    stall: () => {
+      forwarding = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+};
 
 describeNsq('nsq publisher', (servers) => {
   let publisher: NsqPublisher;
@@ -138,4 +189,55 @@ describeNsq('nsq publisher', (servers) => {
     await expectAsync(publisher.publish(topic, 'late')).toBeRejectedWithError(TransportClosedError);
     expect(await topicMessageCount(topic)).toBe(100);
   });
+
+  it('times a publish out with the refused dial (ECONNREFUSED) as its cause when nothing listens', async () => {
+    const address = `127.0.0.1:${await freePort()}`;
+    const unreachable = createNsqPublisher({
+      nsqd: address,
+      publishTimeoutMs: 300,
+      reconnect: { initialMs: 20, maxMs: 50 },
+    });
+    try {
+      const error = await unreachable.publish('pub.cause.refused', 'x').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PublishTimeoutError);
+      expect((error as PublishTimeoutError).ambiguous).toBeFalse();
+      const cause = (error as PublishTimeoutError).cause;
+      expect(cause).toBeInstanceOf(Error);
+      expect((cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+      expect((error as Error).message).toContain(`: last connection error: connect ECONNREFUSED ${address}`);
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  it('forgets the last connection error once a connection is ready: a later timeout names no stale cause', async () => {
+    const topic = 'pub.cause.cleared';
+    const port = await freePort();
+    const relayed = createNsqPublisher({
+      nsqd: `127.0.0.1:${port}`,
+      publishTimeoutMs: 400,
+      reconnect: { initialMs: 20, maxMs: 50 },
+    });
+    const statuses: NsqConnectionStatus[] = [];
+    relayed.status$.subscribe((status) => statuses.push(status));
+    let relay: Relay | undefined;
+    try {
+      const refused = await relayed.publish(topic, 'refused').catch((e: unknown) => e);
+      expect(((refused as PublishTimeoutError).cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+      relay = await startRelay(port, servers().nsqdTcp);
+      await waitFor('a connection through the relay', () => statuses.includes('ready'));
+      await relayed.publish(topic, 'relayed');
+      // the PUB goes nowhere: the timeout is the connection's, not the old refused dial's
+      relay.stall();
+      const error = await relayed.publish(topic, 'stalled').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PublishTimeoutError);
+      expect((error as PublishTimeoutError).ambiguous).toBeTrue();
+      expect((error as PublishTimeoutError).cause).toBeUndefined();
+      expect((error as Error).message).not.toContain('last connection error');
+      expect(await topicMessageCount(topic)).toBe(1);
+    } finally {
+      await relayed.close();
+      await relay?.close();
+    }
+  }, 15_000);
 });

@@ -24,6 +24,7 @@ import {
   ConfigError,
   EmptyMessageError,
   PayloadTooLargeError,
+  TimeoutError,
   TransportClosedError,
 } from '../../errors.js';
 import { noopLogger } from '../../logger/noopLogger.js';
@@ -95,6 +96,9 @@ export interface NsqPublisher {
    * Rejects with `InvalidNameError`, `EmptyMessageError`, `PayloadTooLargeError`
    * (nothing sent, the connection untouched), `PublishQueueFullError`,
    * `PublishTimeoutError`, `PublishFailedError` or `TransportClosedError`.
+   * A `PublishTimeoutError` carries, as its `cause` and at the end of its
+   * message, the last connection error seen since a connection was last ready
+   * (refused dial, TLS or AUTH failure, connect timeout), when there was one.
    */
   publish(topic: string, body: Uint8Array | string): Promise<void>;
   /**
@@ -152,9 +156,28 @@ const toBody = (body: Uint8Array | string): Buffer =>
   // a copy: the caller may reuse its buffer before the next tick sends it
   typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
 
+const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The timeout of `item`, naming `lastConnectionError` (when there is one) as its
+ * cause and at the end of its message, so "nsqd unreachable" says why.
+ */
+const toPublishTimeout = (
+  item: Pending,
+  timeoutMs: number,
+  lastConnectionError: Error | undefined,
+): PublishTimeoutError => {
+  const ambiguous = item.state === 'sent';
+  if (!lastConnectionError) return new PublishTimeoutError(item.topic, timeoutMs, ambiguous);
+  const error = new PublishTimeoutError(item.topic, timeoutMs, ambiguous, { cause: lastConnectionError });
+  // PublishTimeoutError words its own message; V8 formats `stack` on first read, so it shows this one
+  error.message = `${error.message}: last connection error: ${describeError(lastConnectionError)}`;
+  return error;
+};
+
 /** nsqd error frames start with their code (`E_BAD_TOPIC …`): nsqd refused, nothing was queued. */
 const toPublishError = (topic: string, error: unknown): PublishFailedError => {
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = describeError(error);
   const refused = /^E_[A-Z_]+/.test(reason) || reason.startsWith('No active Writer connection');
   return new PublishFailedError(topic, !refused, reason, { cause: error });
 };
@@ -191,7 +214,9 @@ const resolveSettings = (options: NsqPublisherOptions) => {
  * before anything is sent, reconnects with backoff, holds publishes made while
  * disconnected (bounded by `maxQueued`, each for at most `publishTimeoutMs`), and
  * rejects every publish it cannot complete with a typed error — none is dropped
- * silently.
+ * silently. A publish that times out carries the last connection error (refused
+ * dial, TLS or AUTH failure, connect timeout) as its `cause`; a connection that
+ * becomes ready clears it.
  *
  * @throws `ConfigError` for invalid options.
  * @example
@@ -238,6 +263,8 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
   let outstanding = 0;
   let flushScheduled = false;
   let tickGroup: TimeoutGroup | undefined;
+  /** Why the current or last connection attempt failed; cleared when a connection becomes ready. */
+  let lastConnectionError: Error | undefined;
 
   const settle = (item: Pending, error?: Error): void => {
     if (item.state === 'done') return;
@@ -279,7 +306,7 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
       if (item.state === 'done') continue;
       // a publish that waited for a reconnect and was sent just now says nothing about the connection
       stalled ||= item.state === 'sent' && now - item.sentAt >= settings.publishTimeoutMs / 2;
-      settle(item, new PublishTimeoutError(item.topic, settings.publishTimeoutMs, item.state === 'sent'));
+      settle(item, toPublishTimeout(item, settings.publishTimeoutMs, lastConnectionError));
     }
     // groups expire oldest first and the queue is in publish order: the expired items are its head
     let expired = 0;
@@ -380,6 +407,7 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
         next = newWriter();
       } catch (error) {
         // cannot happen with options that built the first Writer; never let a timer throw
+        lastConnectionError = error instanceof Error ? error : new Error(String(error));
         log.error('nsq publisher: cannot create a connection', { error: String(error) });
         scheduleReconnect();
         return;
@@ -397,7 +425,11 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
     // every emitter gets an error listener, kept for the writer's whole life
     w.on('error', (error: Error) => {
       const wasReady = w === writer && ready;
-      if (w === writer) ready = false;
+      if (w === writer) {
+        ready = false;
+        // a superseded writer's late errors say nothing about the current attempt
+        lastConnectionError = error;
+      }
       // a failed dial reports twice and is retried: only a lost connection is worth a warning
       if (wasReady) log.warn('nsq publisher: connection error', { error: error.message });
       else log.debug('nsq publisher: connection error', { error: error.message });
@@ -407,6 +439,7 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
       connectTimer?.unsubscribe();
       connectTimer = undefined;
       if (requireTls && !writerUsesTls(w)) {
+        lastConnectionError = new Error('TLS was requested but nsqd did not negotiate it');
         log.error(
           'nsq publisher: TLS was requested but nsqd did not negotiate it; refusing a plaintext connection',
         );
@@ -415,6 +448,7 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
       }
       ready = true;
       attempt = 0;
+      lastConnectionError = undefined;
       log.info('nsq publisher: connected');
       status.next('ready');
       flush();
@@ -434,15 +468,15 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
     connectTimer = timer(settings.connectTimeoutMs, scheduler).subscribe(() => {
       connectTimer = undefined;
       if (w !== writer || ready) return;
+      lastConnectionError = new TimeoutError(`connect to nsqd ${options.nsqd}`, settings.connectTimeoutMs);
       log.warn('nsq publisher: connect timed out', { timeoutMs: settings.connectTimeoutMs });
       closeWriter(w);
     });
     try {
       w.connect();
     } catch (error) {
-      log.error('nsq publisher: connect failed', {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      lastConnectionError = error instanceof Error ? error : new Error(String(error));
+      log.error('nsq publisher: connect failed', { error: lastConnectionError.message });
       writer = undefined;
       status.next('reconnecting');
       scheduleReconnect();
