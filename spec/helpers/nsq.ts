@@ -21,6 +21,11 @@ export interface NsqServers {
   readonly nsqdHttp: string;
   /** nsqlookupd HTTP address, when there is one. */
   readonly lookupdHttp: string | undefined;
+  /**
+   * nsqlookupd TCP address (where nsqd registers), when the spec started it;
+   * undefined for external servers. {@link startExtraNsqd} registers with it.
+   */
+  readonly lookupdTcp?: string | undefined;
   /** True when the servers are external (NSQD_TCP_ADDRESS) and cannot be stopped. */
   readonly external: boolean;
   /** Clean stop of nsqd (SIGTERM): it flushes its queues to the data dir. */
@@ -130,6 +135,22 @@ export interface LocalNsqOptions {
   readonly nsqdArgs?: readonly string[];
 }
 
+/** nsqd's command line: loopback ports, registered with nsqlookupd at `lookupdTcp`, data in `dataDir`. */
+const localNsqdArgs = (
+  ports: { readonly tcp: number; readonly http: number },
+  lookupdTcp: string,
+  dataDir: string,
+  extra: readonly string[] = [],
+): string[] => [
+  `--tcp-address=127.0.0.1:${ports.tcp}`,
+  `--http-address=127.0.0.1:${ports.http}`,
+  '--broadcast-address=127.0.0.1',
+  `--lookupd-tcp-address=${lookupdTcp}`,
+  `--data-path=${dataDir}`,
+  '--log-level=warn',
+  ...extra,
+];
+
 /** Starts nsqlookupd + nsqd from the cached binaries. */
 export const startLocalNsq = async (dir: string, options: LocalNsqOptions = {}): Promise<LocalServers> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rxmini-nsq-'));
@@ -150,20 +171,18 @@ export const startLocalNsq = async (dir: string, options: LocalNsqOptions = {}):
     ],
     lookupdLog,
   );
-  const nsqdArgs = [
-    `--tcp-address=127.0.0.1:${nsqdTcpPort}`,
-    `--http-address=127.0.0.1:${nsqdHttpPort}`,
-    '--broadcast-address=127.0.0.1',
-    `--lookupd-tcp-address=127.0.0.1:${lookupTcp}`,
-    `--data-path=${dataDir}`,
-    '--log-level=warn',
-    ...(options.nsqdArgs ?? []),
-  ];
+  const nsqdArgs = localNsqdArgs(
+    { tcp: nsqdTcpPort, http: nsqdHttpPort },
+    `127.0.0.1:${lookupTcp}`,
+    dataDir,
+    options.nsqdArgs,
+  );
   let nsqd = startProcess(join(dir, 'nsqd'), nsqdArgs, nsqdLog);
   const servers: LocalServers = {
     nsqdTcp: `127.0.0.1:${nsqdTcpPort}`,
     nsqdHttp: `127.0.0.1:${nsqdHttpPort}`,
     lookupdHttp: `127.0.0.1:${lookupHttp}`,
+    lookupdTcp: `127.0.0.1:${lookupTcp}`,
     external: false,
     async stop() {
       nsqd.kill('SIGTERM');
@@ -194,6 +213,72 @@ export const startLocalNsq = async (dir: string, options: LocalNsqOptions = {}):
     throw new Error(`${String(err)}\n${logs}`);
   }
   return servers;
+};
+
+/** One more nsqd, beside the one {@link startLocalNsq} started, with its own ports and data dir. */
+export interface ExtraNsqd {
+  /** nsqd TCP address, `127.0.0.1:port`. */
+  readonly nsqdTcp: string;
+  /** nsqd HTTP address, `127.0.0.1:port`. */
+  readonly nsqdHttp: string;
+  /** Clean stop (SIGTERM): nsqd flushes its queues and leaves nsqlookupd. */
+  stop(): Promise<void>;
+  /** Crash (SIGKILL). */
+  kill(): Promise<void>;
+  /** Starts it again on the same ports and data dir, and waits for /ping. */
+  restart(): Promise<void>;
+  /** The last lines it logged. */
+  logs(): string;
+  /** Stops it (SIGTERM) and removes its data dir; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one more nsqd on free loopback ports with a temp data dir, registered
+ * with the nsqlookupd at `lookupdTcp` (see {@link NsqServers.lookupdTcp}), and
+ * waits for its /ping. The caller closes it (e.g. in `afterEach`).
+ */
+export const startExtraNsqd = async (
+  lookupdTcp: string,
+  options: LocalNsqOptions & { readonly dir?: string } = {},
+): Promise<ExtraNsqd> => {
+  const dir = options.dir ?? nsqBinDir();
+  const dataDir = mkdtempSync(join(tmpdir(), 'rxmini-nsqd-'));
+  const [tcp, http] = await Promise.all([freePort(), freePort()]);
+  const log = join(dataDir, 'nsqd.log');
+  const args = localNsqdArgs({ tcp, http }, lookupdTcp, dataDir, options.nsqdArgs);
+  let nsqd = startProcess(join(dir, 'nsqd'), args, log);
+  const extra: ExtraNsqd = {
+    nsqdTcp: `127.0.0.1:${tcp}`,
+    nsqdHttp: `127.0.0.1:${http}`,
+    async stop() {
+      nsqd.kill('SIGTERM');
+      await exited(nsqd);
+    },
+    async kill() {
+      nsqd.kill('SIGKILL');
+      await exited(nsqd);
+    },
+    async restart() {
+      await exited(nsqd);
+      nsqd = startProcess(join(dir, 'nsqd'), args, log);
+      await waitForPing(extra.nsqdHttp);
+    },
+    logs: () => `--- extra nsqd ${tcp} ---\n${tail(log)}`,
+    async close() {
+      nsqd.kill('SIGTERM');
+      await exited(nsqd);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitForPing(extra.nsqdHttp);
+  } catch (err) {
+    const logs = extra.logs();
+    await extra.close();
+    throw new Error(`${String(err)}\n${logs}`);
+  }
+  return extra;
 };
 
 const externalServers = (nsqdTcp: string): LocalServers => {
