@@ -346,6 +346,8 @@ export const transportBehaviour = (
           await transport.publish(topic, sent);
           const letter = await dead;
           letter.finish();
+          // the letter can arrive before the broker's acknowledgement of its publish reaches the sender
+          await waitFor('the third outcome', () => handled.items.length === 3);
           handled.subscription.unsubscribe();
           expect(attempts).toEqual([1, 2, 3]);
           expect(handled.items.map((h) => h.outcome)).toEqual(['requeued', 'requeued', 'dead-lettered']);

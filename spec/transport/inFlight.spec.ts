@@ -35,4 +35,24 @@ describe('transport/inFlight', () => {
     done();
     expect(idle).toBe(0);
   });
+
+  it('counts with enter/leave alongside start, idle only at zero and never below it', () => {
+    const inFlight = createInFlight();
+    const done = inFlight.start();
+    inFlight.enter(3);
+    let idle = 0;
+    inFlight.idle().subscribe(() => (idle += 1));
+    inFlight.leave(2);
+    expect(inFlight.count).toBe(2);
+    done();
+    expect(inFlight.count).toBe(1);
+    expect(idle).toBe(0);
+    inFlight.leave();
+    expect(inFlight.count).toBe(0);
+    expect(idle).toBe(1);
+    inFlight.leave(5);
+    expect(inFlight.count).toBe(0);
+    inFlight.enter(0);
+    expect(inFlight.count).toBe(0);
+  });
 });

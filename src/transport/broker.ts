@@ -27,6 +27,13 @@ export interface BrokerDelivery {
   readonly timestamp: number;
   /** The message bytes. */
   readonly body: Uint8Array;
+  /**
+   * The broker's in-flight timeout for this delivery in ms, when it knows it
+   * (nsqd tells each connection its own): an untouched delivery is redelivered after it.
+   */
+  readonly timeoutMs?: number;
+  /** How long after delivery touching stops helping (nsqd `--max-msg-timeout`), when the broker knows it. */
+  readonly maxTimeoutMs?: number;
   /** Acknowledges (FIN). The first of finish/requeue wins; later calls return false. */
   finish(): boolean;
   /** Gives the message back to be delivered again after `delayMs` (default 0); attempts go up by one. */

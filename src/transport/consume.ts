@@ -6,15 +6,7 @@
  * @packageDocumentation
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
-import {
-  Observable,
-  defer,
-  interval,
-  takeUntil,
-  throwError,
-  type SchedulerLike,
-  type Subscription,
-} from 'rxjs';
+import { Observable, defer, takeUntil, throwError, type SchedulerLike } from 'rxjs';
 import { decode } from '../codec/wire.js';
 import { validateDecoded } from '../codec/validate.js';
 import type { Message } from '../codec/message.js';
@@ -23,7 +15,8 @@ import type { ILogger } from '../logger/types.js';
 import type { Broker, BrokerDelivery } from './broker.js';
 import { TransportMetric, type Counters } from './counters.js';
 import { deadLetterReason, undecodableDeadLetter } from './deadLetter.js';
-import { createDelivery, type DeliveryDeps } from './delivery.js';
+import { createAutoToucher, type AutoToucher } from './autoTouch.js';
+import { DeliveryCore, type DeliveryDeps } from './delivery.js';
 import type { InFlight } from './inFlight.js';
 import type { MiddlewareRegistry } from './middleware.js';
 import { validateChannel, validateTopic } from './names.js';
@@ -65,12 +58,6 @@ export interface ConsumeContext {
   readonly isClosed: () => boolean;
   /** Emits when consumers must complete (after the drain). */
   readonly stop$: Observable<unknown>;
-}
-
-interface TouchEntry {
-  readonly touch: () => boolean;
-  readonly receivedAt: number;
-  lastTouchedAt: number;
 }
 
 /** Checks names, the dead-letter topic and the retry policy before anything is consumed. */
@@ -132,56 +119,41 @@ const consumePrepared = (
   deadLetterTopic: string,
 ): Observable<Delivery> =>
   new Observable<Delivery>((subscriber) => {
-    const { scheduler, counters, logger } = ctx;
+    const { scheduler, counters, logger, inFlight } = ctx;
     const maxInFlight = options.maxInFlight ?? options.concurrency ?? 1;
     const msgTimeoutMs = options.msgTimeoutMs ?? DEFAULT_MSG_TIMEOUT_MS;
     const autoTouch = options.autoTouch ?? true;
-    const touchAfterMs = Math.max(1, Math.floor(msgTimeoutMs / 2));
 
-    /** Deliveries handed out and not yet acknowledged: their drain release and auto-touch entry. */
-    const pending = new Map<object, { readonly release: () => void; entry: TouchEntry | undefined }>();
-    let sweep: Subscription | undefined;
+    /** Deliveries handed out and not yet acknowledged, in the transport's in-flight count (for the drain). */
+    let pending = 0;
+    let open = true;
+    const toucher: AutoToucher<DeliveryCore> | undefined = autoTouch
+      ? createAutoToucher<DeliveryCore>(scheduler)
+      : undefined;
 
-    const anyTouchable = (): boolean => {
-      for (const slot of pending.values()) if (slot.entry !== undefined) return true;
-      return false;
-    };
-    const stopSweepIfIdle = (): void => {
-      if (sweep && !anyTouchable()) {
-        sweep.unsubscribe();
-        sweep = undefined;
-      }
-    };
-    const touchDue = (slot: { entry: TouchEntry | undefined }, now: number): void => {
-      const { entry } = slot;
-      if (!entry) return;
-      if (now - entry.receivedAt >= MAX_AUTO_TOUCH_MS) {
-        slot.entry = undefined;
-        return;
-      }
-      if (now - entry.lastTouchedAt < touchAfterMs) return;
-      if (entry.touch()) {
-        entry.lastTouchedAt = now;
-        counters.inc(TransportMetric.autoTouched);
-      } else {
-        slot.entry = undefined;
-      }
-    };
-    const startSweep = (): void => {
-      if (sweep || !autoTouch) return;
-      // checks at a quarter of the timeout, so each touch lands between half and three quarters of it
-      sweep = interval(Math.max(1, Math.floor(msgTimeoutMs / 4)), scheduler).subscribe(() => {
-        const now = scheduler.now();
-        for (const slot of pending.values()) touchDue(slot, now);
-        stopSweepIfIdle();
-      });
-    };
-    const forget = (key: object): void => {
-      const slot = pending.get(key);
-      if (!slot) return;
-      pending.delete(key);
-      slot.release();
-      stopSweepIfIdle();
+    // one object for all the deliveries of this consumer: nothing is allocated per message here
+    const deps: DeliveryDeps = {
+      scheduler,
+      logger,
+      random: ctx.random,
+      policy,
+      deadLetterTopic,
+      publish: ctx.publish,
+      wrappersFor: ctx.middleware.wrappersFor,
+      onSettled: (core, state) => {
+        counters.inc(state === 'finished' ? TransportMetric.finished : TransportMetric.requeued);
+        toucher?.remove(core);
+        // after unsubscribe the consumer gave its whole count back already
+        if (!open) return;
+        pending -= 1;
+        inFlight.leave();
+      },
+      onTouched: (core, auto) => {
+        if (auto) counters.inc(TransportMetric.autoTouched);
+        toucher?.touched(core);
+      },
+      onDeadLetter: (ok) =>
+        counters.inc(ok ? TransportMetric.deadLettered : TransportMetric.deadLetterFailed),
     };
 
     const deadLetterUndecodable = (raw: BrokerDelivery, reason: string): void => {
@@ -192,7 +164,7 @@ const consumePrepared = (
         id: raw.id,
         reason,
       });
-      const release = ctx.inFlight.start();
+      const release = inFlight.start();
       const letter = undecodableDeadLetter(raw.body, { reason, topic, attempts: raw.attempts });
       ctx.publish(deadLetterTopic, letter).subscribe({
         complete: () => {
@@ -223,34 +195,15 @@ const consumePrepared = (
       const valid = validateDecoded(decoded.right);
       if (isLeft(valid)) return deadLetterUndecodable(raw, valid.left.message);
 
-      const key = {};
-      const now = scheduler.now();
-      const entry: TouchEntry | undefined = autoTouch
-        ? { touch: () => raw.touch(), receivedAt: now, lastTouchedAt: now }
-        : undefined;
-      pending.set(key, { release: ctx.inFlight.start(), entry });
-      const deps: DeliveryDeps = {
-        scheduler,
-        logger,
-        random: ctx.random,
-        policy,
-        deadLetterTopic,
-        publish: ctx.publish,
-        wrappersFor: ctx.middleware.wrappersFor,
-        onSettled: (state) => {
-          counters.inc(state === 'finished' ? TransportMetric.finished : TransportMetric.requeued);
-          forget(key);
-        },
-        onTouched: () => {
-          if (entry) entry.lastTouchedAt = scheduler.now();
-        },
-        onDeadLetter: (ok) =>
-          counters.inc(ok ? TransportMetric.deadLettered : TransportMetric.deadLetterFailed),
-      };
-      const delivery = createDelivery(raw, valid.right, deps);
+      const core = new DeliveryCore(raw, valid.right, deps, {
+        timeoutMs: raw.timeoutMs ?? msgTimeoutMs,
+        maxTimeoutMs: Math.min(raw.maxTimeoutMs ?? MAX_AUTO_TOUCH_MS, MAX_AUTO_TOUCH_MS),
+      });
+      pending += 1;
+      inFlight.enter();
+      toucher?.add(core);
       counters.inc(TransportMetric.received);
-      if (entry) startSweep();
-      subscriber.next(delivery);
+      subscriber.next(core.view());
     };
 
     const consumer = ctx.broker
@@ -276,10 +229,10 @@ const consumePrepared = (
 
     return () => {
       consumer.unsubscribe();
-      sweep?.unsubscribe();
-      sweep = undefined;
+      toucher?.stop();
       // the broker gives unacknowledged deliveries back; they no longer hold up a drain
-      for (const slot of pending.values()) slot.release();
-      pending.clear();
+      open = false;
+      inFlight.leave(pending);
+      pending = 0;
     };
   });

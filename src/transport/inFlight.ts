@@ -12,6 +12,13 @@ export interface InFlight {
   readonly count: number;
   /** Counts one more; the returned function counts it done (only the first call counts). */
   start(): () => void;
+  /**
+   * Counts `n` more (default 1), without a function to give back: for callers
+   * that keep their own count and give it back with {@link InFlight.leave}.
+   */
+  enter(n?: number): void;
+  /** Counts `n` done (default 1); never below zero. */
+  leave(n?: number): void;
   /** Emits once and completes when nothing is in flight (at once if nothing is). */
   idle(): Observable<void>;
 }
@@ -30,6 +37,11 @@ export interface InFlight {
 export const createInFlight = (): InFlight => {
   let count = 0;
   const waiters = new Set<() => void>();
+  const leave = (n = 1): void => {
+    if (n <= 0 || count === 0) return;
+    count = Math.max(0, count - n);
+    if (count === 0) for (const waiter of [...waiters]) waiter();
+  };
   return {
     get count() {
       return count;
@@ -40,10 +52,13 @@ export const createInFlight = (): InFlight => {
       return () => {
         if (!counted) return;
         counted = false;
-        count -= 1;
-        if (count === 0) for (const waiter of [...waiters]) waiter();
+        leave(1);
       };
     },
+    enter(n = 1) {
+      if (n > 0) count += n;
+    },
+    leave,
     idle() {
       return new Observable<void>((subscriber) => {
         const done = (): void => {

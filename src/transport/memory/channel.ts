@@ -227,6 +227,8 @@ export class Channel {
       timestamp: message.timestamp,
       // a copy per delivery: no consumer can change what another one (or a redelivery) reads
       body: new Uint8Array(message.body),
+      timeoutMs: consumer.msgTimeoutMs,
+      maxTimeoutMs: this.engine.maxMsgTimeoutMs,
       finish: () => this.finish(entry),
       requeue: (delayMs?: number) => this.requeue(entry, delayMs),
       touch: () => this.touch(entry),

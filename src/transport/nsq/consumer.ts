@@ -11,7 +11,7 @@ import { noopLogger } from '../../logger/noopLogger.js';
 import type { ILogger } from '../../logger/types.js';
 import { validateChannel, validateTopic } from '../names.js';
 import { parseHostPort } from './address.js';
-import { createAutoToucher } from './autoTouch.js';
+import { createAutoToucher } from '../autoTouch.js';
 import { reconnectDelay, resolveReconnect, type ReconnectOptions } from './backoff.js';
 import {
   guardTlsConnection,

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import type { BrokerDelivery } from '../broker.js';
-import type { TouchEntry } from './autoTouch.js';
+import type { TouchEntry } from '../autoTouch.js';
 
 /**
  * What a delivery needs from the received message: an nsqjs `Message`, or the

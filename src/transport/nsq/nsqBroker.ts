@@ -147,6 +147,8 @@ export const nsqBroker = (options: NsqBrokerOptions): Broker => {
       channel: consumeOptions.channel,
       nsqd,
       lookupd,
+      // the transport touches pending deliveries itself, with the timeouts each delivery carries
+      autoTouch: false,
       ...(consumeOptions.maxInFlight === undefined ? {} : { maxInFlight: consumeOptions.maxInFlight }),
       ...(consumeOptions.lowLatency === undefined ? {} : { lowLatency: consumeOptions.lowLatency }),
       ...(consumeOptions.msgTimeoutMs === undefined ? {} : { msgTimeoutMs: consumeOptions.msgTimeoutMs }),

@@ -1,10 +1,6 @@
 import type { TestScheduler } from 'rxjs/testing';
-import { testScheduler } from '../../helpers/marbles.js';
-import {
-  createAutoToucher,
-  type AutoToucher,
-  type TouchEntry,
-} from '../../../src/transport/nsq/autoTouch.js';
+import { testScheduler } from '../helpers/marbles.js';
+import { createAutoToucher, type AutoToucher, type TouchEntry } from '../../src/transport/autoTouch.js';
 
 /** A watched entry that records when it was touched, like a pending delivery does. */
 const watch = (
@@ -73,6 +69,27 @@ describe('createAutoToucher', () => {
         }
         expect(touches.length).toBeGreaterThanOrEqual(5);
       }
+    });
+  });
+
+  it('stops its timer at the first sweep with nothing to watch, and starts it again with the next entry', () => {
+    const ts = testScheduler();
+    ts.run(() => {
+      const toucher = createAutoToucher(ts);
+      const first = watch(ts, toucher, { timeoutMs: 1000, maxTimeoutMs: 60_000 });
+      ts.schedule(() => toucher.remove(first.entry), 100);
+      let second: { entry: TouchEntry; touches: number[] } | undefined;
+      ts.schedule(() => {
+        second = watch(ts, toucher, { timeoutMs: 1000, maxTimeoutMs: 60_000 });
+      }, 3_000);
+      ts.schedule(() => second && toucher.remove(second.entry), 4_100);
+      // no stop(): a timer still running would be left in the queue at the frame limit
+      ts.maxFrames = 60_000;
+      ts.flush();
+      expect(ts.actions.length).withContext('actions left in the queue').toBe(0);
+      expect(first.touches).toEqual([]);
+      expect(second?.touches).toEqual([3_500, 4_000]);
+      expect(toucher.size).toBe(0);
     });
   });
 

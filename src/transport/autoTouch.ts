@@ -5,6 +5,9 @@
  *
  * One timer per consumer rather than one per message: a consumer with thousands
  * of messages in flight would otherwise create and clear a timer per message.
+ * The timer stops at the first sweep that finds nothing to watch and starts
+ * again with the next entry, so a busy consumer does not start and stop one
+ * for every message, and an idle one holds none.
  *
  * @packageDocumentation
  */
@@ -118,6 +121,15 @@ export const createAutoToucher = <E extends TouchEntry = TouchEntry>(
       if (entry === last) break;
       entry = next;
     }
+    // nothing left to watch: no timer until the next add (an idle consumer keeps no process alive)
+    if (count === 0) stopSweep();
+  };
+
+  const stopSweep = (): void => {
+    sweep?.unsubscribe();
+    sweep = undefined;
+    periodMs = Infinity;
+    minTimeoutMs = Infinity;
   };
 
   return {
@@ -152,10 +164,7 @@ export const createAutoToucher = <E extends TouchEntry = TouchEntry>(
       return all;
     },
     stop() {
-      sweep?.unsubscribe();
-      sweep = undefined;
-      periodMs = Infinity;
-      minTimeoutMs = Infinity;
+      stopSweep();
       while (head) unlink(head);
     },
   };
