@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { MessageType } from '../constant/index.js';
 import { type FieldIssue, ValidationError } from '../errors.js';
 import { toFieldIssues } from './issues.js';
-import { Message } from './message.js';
+import { Message, hasMessageShape } from './message.js';
 
 /** Missing or blank; a value of the wrong type is left for the shape check to describe. */
 const isBlank = (value: unknown): boolean =>
@@ -22,6 +22,17 @@ const required = (path: string, value: unknown): FieldIssue =>
         actual: value,
         message: `${path}: required, got ${JSON.stringify(value)}`,
       };
+
+/** True when {@link routingIssues} would find nothing (checked without allocating). */
+const routingOk = (msg: Message): boolean => {
+  if (typeof msg !== 'object' || msg === null) return false;
+  const record = msg as Partial<Record<keyof Message, unknown>>;
+  return (
+    !isBlank(record.type) &&
+    !(record.type === MessageType.REQUEST && isBlank(record.node)) &&
+    !isBlank(record.contextID)
+  );
+};
 
 const routingIssues = (msg: Message): FieldIssue[] => {
   const issues: FieldIssue[] = [];
@@ -47,6 +58,8 @@ const routingIssues = (msg: Message): FieldIssue[] => {
  * ```
  */
 export const validate = (msg: Message): E.Either<ValidationError, Message> => {
+  // the common case without building a list of issues or a decoded copy
+  if (routingOk(msg) && hasMessageShape(msg)) return E.right(msg);
   const issues = routingIssues(msg);
   const shape = Message.decode(msg);
   if (E.isLeft(shape)) {

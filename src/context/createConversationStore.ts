@@ -86,13 +86,14 @@ class ConversationMap<T> implements ConversationStore<T> {
     if (this.entries.size >= this.maxSize) return this.reject(new ConversationLimitError(id, this.maxSize));
 
     const createdAt = this.scheduler.now();
-    const conversation: Conversation = Object.freeze({
+    const fields: { -readonly [K in keyof Conversation]: Conversation[K] } = {
       id,
-      ...(init.replyTo === undefined ? {} : { replyTo: init.replyTo }),
-      ...(init.meta === undefined ? {} : { meta: init.meta }),
       createdAt,
       expiresAt: createdAt + this.ttlMs,
-    });
+    };
+    if (init.replyTo !== undefined) fields.replyTo = init.replyTo;
+    if (init.meta !== undefined) fields.meta = init.meta;
+    const conversation: Conversation = Object.freeze(fields);
     this.entries.set(id, { conversation, waiters: new Set() });
     this.lifecycle.next({ id, open: true });
     this.record('added', id);
@@ -131,6 +132,14 @@ class ConversationMap<T> implements ConversationStore<T> {
       // nobody subscribed yet (a reply faster than the caller): hold it, under the TTL
       entry.answer = { response };
       this.record('done', id);
+      return true;
+    }
+    if (entry.waiters.size === 1) {
+      // the usual case, one caller: no copy of the set
+      const [waiter] = entry.waiters;
+      this.forget(entry);
+      this.record('done', id);
+      waiter?.deliver(response);
       return true;
     }
     const waiters = [...entry.waiters];
@@ -237,7 +246,8 @@ class ConversationMap<T> implements ConversationStore<T> {
 
   private record(type: ConversationEventType & Counter, id: string): void {
     this.counts[type] += 1;
-    this.events.next({ type, id, at: this.scheduler.now() });
+    // no event object per request when nobody listens
+    if (this.events.observed) this.events.next({ type, id, at: this.scheduler.now() });
   }
 
   private reject(error: Error): never {

@@ -6,9 +6,9 @@
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
 import type { JsonValue } from '../codec/json.js';
 import { newResponse, type Message } from '../codec/message.js';
-import { setError, setResult } from '../codec/result.js';
+import { setError } from '../codec/result.js';
 import { ErrorCode, BadRequestError, isRxMiniError } from '../errors.js';
-import { HeaderKey, StatusCode } from '../constant/index.js';
+import { BodyKey, HeaderKey, StatusCode } from '../constant/index.js';
 
 const STATUS_OF_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.BAD_REQUEST]: StatusCode.BAD_REQUEST,
@@ -85,17 +85,16 @@ export const responseTo = (
   const isError = result instanceof Error;
   const status = statusCode ?? (isError ? statusOfError(result) : StatusCode.OK);
   const base = newResponse(contextID, status);
-  const message = isError ? setError(base, result) : setResult(base, result);
-  const trace = Object.fromEntries(
-    TRACE_KEYS.flatMap((key) => {
-      const value = request.header?.[key];
-      return value === undefined ? [] : [[key, value]];
-    }),
-  );
-  return right({
-    topic: replyTo,
-    message: Object.keys(trace).length === 0 ? message : { ...message, header: trace },
-  });
+  const message = isError ? setError(base, result) : { ...base, body: { [BodyKey.RESULT]: result } };
+  const { header } = request;
+  let trace: Record<string, string> | undefined;
+  if (header !== undefined) {
+    for (const key of TRACE_KEYS) {
+      const value = header[key];
+      if (value !== undefined) (trace ??= {})[key] = value;
+    }
+  }
+  return right({ topic: replyTo, message: trace === undefined ? message : { ...message, header: trace } });
 };
 
 /**
