@@ -69,11 +69,20 @@ export class PublishQueueFullError extends RxMiniError {
   }
 }
 
+/** `: last connection error: …` for a cause, else nothing. */
+const lastError = (options: RxMiniErrorOptions | undefined): string => {
+  const cause = options?.cause;
+  if (cause === undefined) return '';
+  return `: last connection error: ${cause instanceof Error ? cause.message || cause.name : String(cause)}`;
+};
+
 /**
  * A publish was not acknowledged within `publishTimeoutMs`. When `ambiguous` is
- * false it never left the process (nsqd was unreachable the whole time); when
- * true it was written to nsqd and its `OK` did not come back in time, so nsqd
- * may have queued it.
+ * false it never left the process (no connection to nsqd was ready the whole
+ * time); when true it was written to nsqd and its `OK` did not come back in
+ * time, so nsqd may have queued it. Its `cause`, when there is one, is the last
+ * connection error (refused dial, TLS or AUTH failure, connect timeout), which
+ * its message also names.
  *
  * @example
  * ```ts
@@ -98,5 +107,7 @@ export class PublishTimeoutError extends TimeoutError {
       timeoutMs,
       options,
     );
+    // after "timed out after N ms"; V8 formats `stack` when it is first read, so it shows this too
+    this.message += lastError(options);
   }
 }

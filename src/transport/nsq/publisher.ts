@@ -168,11 +168,9 @@ const toPublishTimeout = (
   lastConnectionError: Error | undefined,
 ): PublishTimeoutError => {
   const ambiguous = item.state === 'sent';
-  if (!lastConnectionError) return new PublishTimeoutError(item.topic, timeoutMs, ambiguous);
-  const error = new PublishTimeoutError(item.topic, timeoutMs, ambiguous, { cause: lastConnectionError });
-  // PublishTimeoutError words its own message; V8 formats `stack` on first read, so it shows this one
-  error.message = `${error.message}: last connection error: ${describeError(lastConnectionError)}`;
-  return error;
+  return lastConnectionError
+    ? new PublishTimeoutError(item.topic, timeoutMs, ambiguous, { cause: lastConnectionError })
+    : new PublishTimeoutError(item.topic, timeoutMs, ambiguous);
 };
 
 /** nsqd error frames start with their code (`E_BAD_TOPIC …`): nsqd refused, nothing was queued. */
