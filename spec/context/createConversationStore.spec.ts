@@ -121,9 +121,28 @@ describe('createConversationStore', () => {
       });
     });
 
+    it('with ttlMs Infinity keeps a conversation until it ends, with no timer for it', () => {
+      const ts = testScheduler();
+      ts.run(() => {
+        const store = createConversationStore<string>({ ttlMs: Infinity, scheduler: ts });
+        const conversation = store.add({ id: 'a' });
+        expect(conversation.expiresAt).toBe(Infinity);
+        expect(ts.actions.length).withContext('timers scheduled').toBe(0);
+        ts.flush();
+        expect(store.has('a')).toBeTrue();
+        let answer: string | undefined;
+        store.waitTimeout('a', 50).subscribe((value) => (answer = value));
+        expect(store.done('a', 'A')).toBeTrue();
+        expect(answer).toBe('A');
+        expect(store.size).toBe(0);
+        expect(ts.actions.length).withContext('timers left').toBe(0);
+      });
+    });
+
     it('rejects invalid options with a RangeError', () => {
       expect(() => createConversationStore({ ttlMs: 0 })).toThrowError(RangeError);
-      expect(() => createConversationStore({ ttlMs: Number.POSITIVE_INFINITY })).toThrowError(RangeError);
+      expect(() => createConversationStore({ ttlMs: Number.NaN })).toThrowError(RangeError);
+      expect(() => createConversationStore({ ttlMs: -1 })).toThrowError(RangeError);
       expect(() => createConversationStore({ maxSize: 0 })).toThrowError(RangeError);
       expect(() => createConversationStore({ maxSize: 1.5 })).toThrowError(RangeError);
     });

@@ -50,7 +50,9 @@ class ConversationMap<T> implements ConversationStore<T> {
   };
   private readonly events = new Subject<ConversationEvent>();
   private readonly lifecycle = new Subject<Lifecycle>();
-  private readonly ttlSubscription: Subscription;
+  /** False for `ttlMs: Infinity`: no timer per conversation. */
+  private readonly hasTtl: boolean;
+  private readonly ttlSubscription: Subscription | undefined;
   private isClosed = false;
 
   readonly events$: Observable<ConversationEvent> = this.events.asObservable();
@@ -60,12 +62,15 @@ class ConversationMap<T> implements ConversationStore<T> {
     private readonly maxSize: number,
     private readonly scheduler: SchedulerLike,
   ) {
-    this.ttlSubscription = this.lifecycle
-      .pipe(expireAfter(ttlMs, { key: (e: Lifecycle) => e.id, isDone: (e) => !e.open, scheduler }))
-      .subscribe(({ key }) => {
-        const entry = this.entries.get(key);
-        if (entry) this.end(entry, 'expired', new TimeoutError(`conversation ${key}`, this.ttlMs));
-      });
+    this.hasTtl = ttlMs !== Infinity;
+    this.ttlSubscription = this.hasTtl
+      ? this.lifecycle
+          .pipe(expireAfter(ttlMs, { key: (e: Lifecycle) => e.id, isDone: (e) => !e.open, scheduler }))
+          .subscribe(({ key }) => {
+            const entry = this.entries.get(key);
+            if (entry) this.end(entry, 'expired', new TimeoutError(`conversation ${key}`, this.ttlMs));
+          })
+      : undefined;
   }
 
   get size(): number {
@@ -95,7 +100,7 @@ class ConversationMap<T> implements ConversationStore<T> {
     if (init.meta !== undefined) fields.meta = init.meta;
     const conversation: Conversation = Object.freeze(fields);
     this.entries.set(id, { conversation, waiters: new Set() });
-    this.lifecycle.next({ id, open: true });
+    if (this.hasTtl) this.lifecycle.next({ id, open: true });
     this.record('added', id);
     return conversation;
   }
@@ -167,7 +172,7 @@ class ConversationMap<T> implements ConversationStore<T> {
   shutdown(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.ttlSubscription.unsubscribe();
+    this.ttlSubscription?.unsubscribe();
     for (const entry of [...this.entries.values()]) {
       this.end(entry, 'cancelled', new TransportClosedError('wait for a reply'));
     }
@@ -241,7 +246,7 @@ class ConversationMap<T> implements ConversationStore<T> {
     const { id } = entry.conversation;
     this.entries.delete(id);
     entry.waiters.clear();
-    this.lifecycle.next({ id, open: false });
+    if (this.hasTtl) this.lifecycle.next({ id, open: false });
   }
 
   private record(type: ConversationEventType & Counter, id: string): void {
@@ -263,7 +268,8 @@ class ConversationMap<T> implements ConversationStore<T> {
  *
  * Unlike the original `mini` context, ids are kept as given (never rewritten to
  * a UUID), every conversation has a TTL (`ttlMs`, run by the {@link expireAfter}
- * operator on `scheduler`), the store is bounded (`maxSize`; a full store
+ * operator on `scheduler`; `Infinity` turns it off, for callers that always wait
+ * with `waitTimeout` before the response can come, as `request()` does), the store is bounded (`maxSize`; a full store
  * refuses new conversations rather than evicting a waiting caller), and a
  * response that finds no live conversation is never handed to anybody else.
  *
@@ -287,8 +293,10 @@ export const createConversationStore = <T = unknown>(
 ): ConversationStore<T> => {
   const ttlMs = options.ttlMs ?? DEFAULT_CONVERSATION_TTL_MS;
   const maxSize = options.maxSize ?? DEFAULT_MAX_CONVERSATIONS;
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs > MAX_TTL_MS) {
-    throw new RangeError(`ttlMs must be a number above 0 and at most ${MAX_TTL_MS}, got ${String(ttlMs)}`);
+  if (ttlMs !== Infinity && (!Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs > MAX_TTL_MS)) {
+    throw new RangeError(
+      `ttlMs must be a number above 0 and at most ${MAX_TTL_MS}, or Infinity, got ${String(ttlMs)}`,
+    );
   }
   if (!Number.isSafeInteger(maxSize) || maxSize < 1) {
     throw new RangeError(`maxSize must be a positive integer, got ${String(maxSize)}`);

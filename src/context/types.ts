@@ -117,7 +117,11 @@ export interface ConversationStats {
  * ```
  */
 export interface ConversationStoreOptions {
-  /** Every conversation is dropped this long after `add`, waited for or not; default 60 000 ms. */
+  /**
+   * Every conversation is dropped this long after `add`, waited for or not; default 60 000 ms.
+   * `Infinity`: no TTL (and no timer per conversation) — only for callers that
+   * always wait with `waitTimeout` and never leave a conversation unwaited.
+   */
   readonly ttlMs?: number;
   /** Most conversations held at once; `add` beyond it throws. Default 10 000. */
   readonly maxSize?: number;

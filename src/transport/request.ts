@@ -82,9 +82,9 @@ const checkTimeout = (timeout: number): BadRequestError | undefined =>
  */
 export const createRequester = (ctx: RequesterContext): Requester => {
   const { scheduler, counters, logger, replyTopic } = ctx;
-  // every request waits with its own timeout, so the store's TTL is only a backstop
+  // every request waits with its own timeout (subscribed before it publishes), so no TTL timer is needed
   const store: ConversationStore<Message> = createConversationStore<Message>({
-    ttlMs: MAX_TTL_MS,
+    ttlMs: Infinity,
     maxSize: ctx.maxPendingRequests,
     scheduler,
   });
