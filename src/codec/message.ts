@@ -14,8 +14,11 @@ const isPlainRecord = (u: unknown): u is Record<string, unknown> => {
   return proto === Object.prototype || proto === null;
 };
 
-const isStringMap = (u: unknown): u is Record<string, string> =>
-  isPlainRecord(u) && Object.values(u).every((v) => typeof v === 'string');
+const isStringMap = (u: unknown): u is Record<string, string> => {
+  if (!isPlainRecord(u)) return false;
+  for (const key of Object.keys(u)) if (typeof u[key] !== 'string') return false;
+  return true;
+};
 
 /** A plain object of string values; failures name each bad key. */
 const StringMap = new t.Type<Record<string, string>, Record<string, string>, unknown>(
@@ -85,13 +88,21 @@ type MessageFields = t.TypeOf<typeof MessageFields>;
 
 const STRING_FIELDS = ['node', 'contextID', 'replyTo'] as const;
 
+/** An object whose `toString` tag is `Object`; plain objects (the usual case) skip the tag lookup. */
+const isObjectRecord = (u: unknown): u is Record<string, unknown> => {
+  if (typeof u !== 'object' || u === null) return false;
+  const proto: unknown = Object.getPrototypeOf(u);
+  return (
+    proto === Object.prototype || proto === null || Object.prototype.toString.call(u) === '[object Object]'
+  );
+};
+
 /**
  * The common case without io-ts's generic machinery (about twice as fast): a well-formed message
  * in memory form. `undefined` when anything is off, and then io-ts runs to say what.
  */
 const fastDecode = (u: unknown): MessageFields | undefined => {
-  if (typeof u !== 'object' || u === null || Object.prototype.toString.call(u) !== '[object Object]')
-    return undefined;
+  if (!isObjectRecord(u)) return undefined;
   const record = u as Record<string, unknown>;
   if (typeof record['type'] !== 'string') return undefined;
   const msg: Record<string, unknown> = { type: record['type'] };
@@ -123,8 +134,7 @@ const fastDecode = (u: unknown): MessageFields | undefined => {
 
 /** What {@link fastDecode} accepts, checked without building anything (for `Message.is` and the send path). */
 export const hasMessageShape = (u: unknown): boolean => {
-  if (typeof u !== 'object' || u === null || Object.prototype.toString.call(u) !== '[object Object]')
-    return false;
+  if (!isObjectRecord(u)) return false;
   const record = u as Record<string, unknown>;
   if (typeof record['type'] !== 'string') return false;
   for (const key of STRING_FIELDS) {

@@ -8,7 +8,7 @@ import type { JsonValue } from '../codec/json.js';
 import { newResponse, type Message } from '../codec/message.js';
 import { setError } from '../codec/result.js';
 import { ErrorCode, BadRequestError, isRxMiniError } from '../errors.js';
-import { BodyKey, HeaderKey, StatusCode } from '../constant/index.js';
+import { HeaderKey, MessageType, StatusCode } from '../constant/index.js';
 
 const STATUS_OF_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.BAD_REQUEST]: StatusCode.BAD_REQUEST,
@@ -84,8 +84,9 @@ export const responseTo = (
   }
   const isError = result instanceof Error;
   const status = statusCode ?? (isError ? statusOfError(result) : StatusCode.OK);
-  const base = newResponse(contextID, status);
-  const message = isError ? setError(base, result) : { ...base, body: { [BodyKey.RESULT]: result } };
+  const message: Message = isError
+    ? setError(newResponse(contextID, status), result)
+    : { type: MessageType.RESPONSE, contextID, statusCode: status, body: { result } };
   const { header } = request;
   let trace: Record<string, string> | undefined;
   if (header !== undefined) {
