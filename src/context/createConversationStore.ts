@@ -25,7 +25,8 @@ interface Waiter<T> {
 
 interface Entry<T> {
   readonly conversation: Conversation;
-  readonly waiters: Set<Waiter<T>>;
+  /** Usually one; an array, not a Set: cheaper to make per conversation. */
+  readonly waiters: Waiter<T>[];
   /** Set when a response came before any waiter subscribed; the first `wait` collects it. */
   answer?: { readonly response: T };
 }
@@ -99,7 +100,7 @@ class ConversationMap<T> implements ConversationStore<T> {
     if (init.replyTo !== undefined) fields.replyTo = init.replyTo;
     if (init.meta !== undefined) fields.meta = init.meta;
     const conversation: Conversation = Object.freeze(fields);
-    this.entries.set(id, { conversation, waiters: new Set() });
+    this.entries.set(id, { conversation, waiters: [] });
     if (this.hasTtl) this.lifecycle.next({ id, open: true });
     this.record('added', id);
     return conversation;
@@ -133,15 +134,15 @@ class ConversationMap<T> implements ConversationStore<T> {
       this.record('late', id);
       return false;
     }
-    if (entry.waiters.size === 0) {
+    if (entry.waiters.length === 0) {
       // nobody subscribed yet (a reply faster than the caller): hold it, under the TTL
       entry.answer = { response };
       this.record('done', id);
       return true;
     }
-    if (entry.waiters.size === 1) {
-      // the usual case, one caller: no copy of the set
-      const [waiter] = entry.waiters;
+    if (entry.waiters.length === 1) {
+      // the usual case, one caller: no copy of the list
+      const waiter = entry.waiters[0];
       this.forget(entry);
       this.record('done', id);
       waiter?.deliver(response);
@@ -213,10 +214,11 @@ class ConversationMap<T> implements ConversationStore<T> {
       };
       // Leaves the conversation; the last waiter to leave before a response ends it.
       const leave = (type: 'expired' | 'cancelled'): void => {
-        entry.waiters.delete(waiter);
-        if (entry.waiters.size === 0 && this.entries.get(id) === entry) this.end(entry, type);
+        const at = entry.waiters.indexOf(waiter);
+        if (at >= 0) entry.waiters.splice(at, 1);
+        if (entry.waiters.length === 0 && this.entries.get(id) === entry) this.end(entry, type);
       };
-      entry.waiters.add(waiter);
+      entry.waiters.push(waiter);
 
       const timeout =
         timeoutMs === undefined
@@ -245,7 +247,7 @@ class ConversationMap<T> implements ConversationStore<T> {
   private forget(entry: Entry<T>): void {
     const { id } = entry.conversation;
     this.entries.delete(id);
-    entry.waiters.clear();
+    entry.waiters.length = 0;
     if (this.hasTtl) this.lifecycle.next({ id, open: false });
   }
 
