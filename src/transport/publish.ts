@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { defer, tap, throwError, type Observable } from 'rxjs';
+import { Observable, throwError } from 'rxjs';
 import type { Message } from '../codec/message.js';
 import { validate } from '../codec/validate.js';
 import { encode } from '../codec/wire.js';
@@ -13,6 +13,9 @@ import { MAX_TTL_MS } from '../operators/expireAfter.js';
 import type { Broker } from './broker.js';
 import { TransportMetric, type Counters } from './counters.js';
 import { validateTopic } from './names.js';
+
+/** Most valid topic names a publisher remembers. */
+const MAX_REMEMBERED_TOPICS = 1_024;
 
 /** Sends messages, cold: each Observable publishes on subscribe and completes when the broker took it. */
 export interface Publisher {
@@ -34,36 +37,58 @@ export interface Publisher {
  * ```
  */
 export const createPublisher = (broker: Broker, counters: Counters, isClosed: () => boolean): Publisher => {
+  /** Topic names already found valid (bounded), so a hot topic is not checked on every send. */
+  const validTopics = new Set<string>();
   const send = (
     topic: string,
     msg: Message,
     publish: (bytes: Uint8Array) => Observable<void>,
   ): Observable<void> =>
-    defer(() => {
-      if (isClosed()) return throwError(() => new TransportClosedError(`publish to ${topic}`));
-      const name = validateTopic(topic);
-      if (isLeft(name)) return throwError(() => name.left);
-      const valid = validate(msg);
-      if (isLeft(valid)) return throwError(() => valid.left);
+    // one Observable, not defer + tap: this runs for every message sent
+    new Observable<void>((subscriber) => {
+      const refusal = refusalOf(topic, msg);
+      if (refusal) {
+        subscriber.error(refusal);
+        return undefined;
+      }
       let bytes: Uint8Array;
       try {
         bytes = encode(msg);
       } catch (error) {
-        return throwError(
-          () => new BadRequestError('cannot encode message: its body is not JSON', { cause: error }),
+        subscriber.error(
+          new BadRequestError('cannot encode message: its body is not JSON', { cause: error }),
         );
+        return undefined;
       }
       if (bytes.length > broker.maxMessageBytes) {
-        return throwError(() => new PayloadTooLargeError(bytes.length, broker.maxMessageBytes));
+        subscriber.error(new PayloadTooLargeError(bytes.length, broker.maxMessageBytes));
+        return undefined;
       }
-      return publish(bytes).pipe(
-        // the broker emits once when it took the message (callers may unsubscribe right then)
-        tap({
-          next: () => counters.inc(TransportMetric.published),
-          error: () => counters.inc(TransportMetric.publishFailed),
-        }),
-      );
+      // the broker emits once when it took the message (callers may unsubscribe right then)
+      return publish(bytes).subscribe({
+        next: () => {
+          counters.inc(TransportMetric.published);
+          subscriber.next();
+        },
+        error: (error: unknown) => {
+          counters.inc(TransportMetric.publishFailed);
+          subscriber.error(error);
+        },
+        complete: () => subscriber.complete(),
+      });
     });
+
+  /** Why `msg` cannot be sent to `topic`, or `undefined` when it can. */
+  const refusalOf = (topic: string, msg: Message): Error | undefined => {
+    if (isClosed()) return new TransportClosedError(`publish to ${topic}`);
+    if (!validTopics.has(topic)) {
+      const name = validateTopic(topic);
+      if (isLeft(name)) return name.left;
+      if (validTopics.size < MAX_REMEMBERED_TOPICS) validTopics.add(topic);
+    }
+    const valid = validate(msg);
+    return isLeft(valid) ? valid.left : undefined;
+  };
 
   return {
     publish: (topic, msg) => send(topic, msg, (bytes) => broker.publish(topic, bytes)),
