@@ -94,25 +94,35 @@ export const handleDeliveries = (
           .pipe(map((outcome): HandledDelivery => ({ delivery, outcome, error })))
           .subscribe(subscriber);
       };
-      let result: Observable<unknown>;
+      const onDone = (): void => {
+        try {
+          subscriber.next({ delivery, outcome: delivery.finish() ? 'finished' : 'acknowledged' });
+        } catch (error) {
+          onError(error);
+          return;
+        }
+        subscriber.complete();
+      };
+      let result: ReturnType<DeliveryHandler>;
       try {
-        result = toObservable(delivery.wrapHandler(inner)(delivery));
+        result = delivery.wrapHandler(inner)(delivery);
       } catch (error) {
         onError(error);
         return () => failing?.unsubscribe();
       }
-      const handling = result.subscribe({
-        error: onError,
-        complete: () => {
-          try {
-            subscriber.next({ delivery, outcome: delivery.finish() ? 'finished' : 'acknowledged' });
-          } catch (error) {
-            onError(error);
-            return;
-          }
-          subscriber.complete();
-        },
-      });
+      if (!isObservable(result) && isPromiseLike(result)) {
+        // a promise (what most handlers return) is awaited directly, without an Observable around it
+        let active = true;
+        result.then(
+          () => active && onDone(),
+          (error: unknown) => active && onError(error),
+        );
+        return () => {
+          active = false;
+          failing?.unsubscribe();
+        };
+      }
+      const handling = toObservable(result).subscribe({ error: onError, complete: onDone });
       return () => {
         handling.unsubscribe();
         failing?.unsubscribe();
