@@ -6,7 +6,8 @@ import {
   isObservable,
   mergeMap,
   of,
-  type Observable,
+  Observable,
+  Subscription,
   type OperatorFunction,
 } from 'rxjs';
 import type { ILogger } from '../logger/types.js';
@@ -154,11 +155,29 @@ export const recoverWithContext = <T, R>(
     );
   };
 
-  return (source) =>
-    source.pipe(
-      mergeMap(
-        (item, index) => defer(() => run(item, index)).pipe(catchError(recoverItem(item))),
-        concurrency,
-      ),
-    );
+  // what defer(run).pipe(catchError(recoverItem)) does, in one Observable: it runs for every item
+  const guarded = (item: T, index: number): Observable<R> =>
+    new Observable<R>((subscriber) => {
+      const subscriptions = new Subscription();
+      const recover = (error: unknown): void => {
+        subscriptions.add(recoverItem(item)(error).subscribe(subscriber));
+      };
+      let processed: Observable<R>;
+      try {
+        processed = run(item, index);
+      } catch (error) {
+        recover(error);
+        return subscriptions;
+      }
+      subscriptions.add(
+        processed.subscribe({
+          next: (value) => subscriber.next(value),
+          error: recover,
+          complete: () => subscriber.complete(),
+        }),
+      );
+      return subscriptions;
+    });
+
+  return (source) => source.pipe(mergeMap(guarded, concurrency));
 };
