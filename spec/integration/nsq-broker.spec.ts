@@ -2,10 +2,11 @@
  * nsqBroker against a real nsqd + nsqlookupd: publish and consume through the
  * Broker interface, and topic discovery through lookupd and through nsqd /stats.
  */
-import { firstValueFrom, take, toArray } from 'rxjs';
+import { BehaviorSubject, firstValueFrom, take, toArray } from 'rxjs';
 import type { Broker } from '../../src/transport/broker';
 import { nsqBroker } from '../../src/transport/nsq/nsqBroker';
-import { describeNsq, nsqPost } from '../helpers/nsq';
+import { describeNsq, nsqChannelStats, nsqPost } from '../helpers/nsq';
+import { sleep, waitFor } from '../helpers/wait';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (body: Uint8Array): string => new TextDecoder().decode(body);
@@ -29,6 +30,35 @@ describeNsq('nsqBroker', (servers) => {
     deliveries.forEach((d) => d.finish());
     expect(deliveries.map((d) => text(d.body)).sort()).toEqual(['a', 'b', 'c']);
     expect(deliveries.every((d) => d.attempts === 1 && d.topic === 'broker.basic')).toBeTrue();
+  }, 15_000);
+
+  it('pauses a consumer while its paused$ says true: RDY 0 at nsqd, messages wait in the channel', async () => {
+    broker = nsqBroker({ nsqd: servers().nsqdTcp, reconnect: { initialMs: 50 } });
+    const topic = 'broker.paused';
+    await nsqPost(servers().nsqdHttp, `/topic/create?topic=${topic}`);
+    await nsqPost(servers().nsqdHttp, `/channel/create?topic=${topic}&channel=c`);
+    const readyCounts = async (): Promise<number[]> =>
+      ((await nsqChannelStats(servers().nsqdHttp, topic, 'c'))?.clients ?? []).map((c) => c.ready_count);
+    const paused$ = new BehaviorSubject(false);
+    const received: string[] = [];
+    const subscription = broker.consume({ topic, channel: 'c', maxInFlight: 4, paused$ }).subscribe((d) => {
+      received.push(text(d.body));
+      d.finish();
+    });
+    try {
+      await waitFor('RDY 4', async () => (await readyCounts()).join() === '4');
+      paused$.next(true);
+      await waitFor('RDY 0', async () => (await readyCounts()).join() === '0');
+      await firstValueFrom(broker.publish(topic, bytes('held')));
+      await sleep(300);
+      expect(received).toEqual([]);
+      expect((await nsqChannelStats(servers().nsqdHttp, topic, 'c'))?.depth).toBe(1);
+      paused$.next(false);
+      await waitFor('the delivery', () => received.length === 1);
+      expect(received).toEqual(['held']);
+    } finally {
+      subscription.unsubscribe();
+    }
   }, 15_000);
 
   it('treats a deferred publish with delay 0 as a plain publish', async () => {

@@ -2,7 +2,7 @@
  * The NSQ consumer against a real nsqd: validation before any connection,
  * guarded acknowledgements, and a clean close on unsubscribe.
  */
-import { firstValueFrom, take, toArray, type Subscription } from 'rxjs';
+import { BehaviorSubject, firstValueFrom, take, toArray, type Subscription } from 'rxjs';
 import { ConfigError, InvalidNameError } from '../../src/errors.js';
 import { memoryLogger } from '../../src/logger/memoryLogger.js';
 import { consumeNsq } from '../../src/transport/nsq/consumer.js';
@@ -13,6 +13,7 @@ import {
   nsqChannelStats,
   nsqGet,
   nsqPost,
+  startExtraNsqd,
   type NsqChannelStats,
   type NsqStats,
 } from '../helpers/nsq.js';
@@ -39,6 +40,10 @@ describeNsq('nsq consumer', (servers) => {
     await nsqPost(servers().nsqdHttp, `/topic/create?topic=${topic}`);
     await nsqPost(servers().nsqdHttp, `/channel/create?topic=${topic}&channel=c`);
   };
+
+  /** RDY of every consumer client of the channel, as nsqd sees it. */
+  const readyCounts = async (topic: string, nsqdHttp = servers().nsqdHttp): Promise<number[]> =>
+    ((await nsqChannelStats(nsqdHttp, topic, 'c'))?.clients ?? []).map((c) => c.ready_count);
 
   const receive = (topic: string, maxInFlight = 10): NsqDelivery[] => {
     const received: NsqDelivery[] = [];
@@ -173,5 +178,98 @@ describeNsq('nsq consumer', (servers) => {
     expect(received.length).toBe(5);
     for (const delivery of received) delivery.finish();
     await waitFor('ten deliveries', () => received.length === 10);
+  });
+
+  describe('paused$', () => {
+    /** Consumes `topic`, finishing every delivery, paused while `paused$` says so. */
+    const consumePaused = (
+      topic: string,
+      paused$: BehaviorSubject<boolean>,
+      nsqd = servers().nsqdTcp,
+    ): NsqDelivery[] => {
+      const received: NsqDelivery[] = [];
+      subscription = consumeNsq({
+        topic,
+        channel: 'c',
+        nsqd: [nsqd],
+        maxInFlight: 10,
+        paused$,
+        reconnect: { initialMs: 50 },
+      }).subscribe((delivery) => {
+        received.push(delivery);
+        delivery.finish();
+      });
+      return received;
+    };
+
+    it('sends RDY 0 while paused: nsqd keeps the messages in the channel; unpausing delivers them', async () => {
+      const topic = 'consumer.paused';
+      await createChannel(topic);
+      const paused$ = new BehaviorSubject(false);
+      const received = consumePaused(topic, paused$);
+      await waitFor('RDY 10', async () => (await readyCounts(topic)).join() === '10');
+      paused$.next(true);
+      await waitFor('RDY 0', async () => (await readyCounts(topic)).join() === '0');
+      await Promise.all(['a', 'b', 'c'].map((body) => publisher.publish(topic, body)));
+      await sleep(300);
+      expect(received).toEqual([]);
+      expect(await channelStats(topic)).toEqual(
+        jasmine.objectContaining({ depth: 3, in_flight_count: 0, client_count: 1 }),
+      );
+      paused$.next(false);
+      await waitFor('three deliveries', () => received.length === 3);
+      expect(received.map((d) => Buffer.from(d.body).toString()).sort()).toEqual(['a', 'b', 'c']);
+      expect(received.map((d) => d.attempts)).toEqual([1, 1, 1]);
+      await waitFor('RDY 10 again', async () => (await readyCounts(topic)).join() === '10');
+    });
+
+    it('starts paused when paused$ says true at once: connected, but RDY 0', async () => {
+      const topic = 'consumer.startpaused';
+      await createChannel(topic);
+      await publisher.publish(topic, 'waiting');
+      const paused$ = new BehaviorSubject(true);
+      const received = consumePaused(topic, paused$);
+      await waitFor('the client', async () => (await channelStats(topic))?.client_count === 1);
+      await sleep(300);
+      expect(received).toEqual([]);
+      expect(await readyCounts(topic)).toEqual([0]);
+      paused$.next(false);
+      await waitFor('the delivery', () => received.length === 1);
+    });
+
+    it('stays paused when its connection comes back after nsqd restarted', async () => {
+      if (servers().external || servers().lookupdTcp === undefined) {
+        return pending('external nsqd: cannot start one more nsqd to restart');
+      }
+      const extra = await startExtraNsqd(servers().lookupdTcp as string);
+      try {
+        const topic = 'consumer.repaused';
+        await nsqPost(extra.nsqdHttp, `/topic/create?topic=${topic}`);
+        await nsqPost(extra.nsqdHttp, `/channel/create?topic=${topic}&channel=c`);
+        const paused$ = new BehaviorSubject(true);
+        const received = consumePaused(topic, paused$, extra.nsqdTcp);
+        await waitFor('the client', async () => (await readyCounts(topic, extra.nsqdHttp)).length === 1);
+        await extra.stop();
+        await extra.restart();
+        // nsqjs forgets a pause once it has no connection left, and would give the new one RDY 10
+        await waitFor(
+          'the client again',
+          async () => (await readyCounts(topic, extra.nsqdHttp)).length === 1,
+        );
+        await sleep(300);
+        expect(await readyCounts(topic, extra.nsqdHttp)).toEqual([0]);
+        const extraPublisher = createNsqPublisher({ nsqd: extra.nsqdTcp });
+        await extraPublisher.publish(topic, 'after');
+        await extraPublisher.close();
+        await sleep(300);
+        expect(received).toEqual([]);
+        paused$.next(false);
+        await waitFor('the delivery', () => received.length === 1);
+      } finally {
+        subscription?.unsubscribe();
+        subscription = undefined;
+        await extra.close();
+      }
+    }, 20_000);
   });
 });

@@ -528,6 +528,45 @@ export const transportBehaviour = (
       });
     });
 
+    describe('close while messages keep coming', () => {
+      it('stops taking messages at the broker: what is published during the drain stays there for another consumer, never bounced', async () => {
+        const { transport, peer } = await setUp({ drainTimeoutMs: 5_000 });
+        const topic = uniqueTopic('drain.pause');
+        const other = peer();
+        const release = new Subject<void>();
+        const handled: number[] = [];
+        transport
+          .subscribeTopic(topic, { channel: 'workers', maxInFlight: 5 })
+          .pipe(
+            handleDeliveries((d) => {
+              handled.push(Number(d.message.body?.['n']));
+              return release.pipe(take(1));
+            }),
+          )
+          .subscribe();
+        await sleep(SETTLE_MS);
+        await transport.publish(topic, event({ n: 0 }));
+        await waitFor('the first delivery', () => handled.length === 1);
+        const closed = transport.close();
+        // nothing says when nsqd has applied the RDY 0 sent on the consumer's own connection
+        await sleep(100);
+        await Promise.all([1, 2, 3].map((n) => other.publish(topic, event({ n }))));
+        // the draining consumer has 4 free slots: give the broker time to (wrongly) use them
+        await sleep(300);
+        expect(handled).toEqual([0]);
+        release.next();
+        await closed;
+        const later = await firstValueFrom(
+          other.subscribeTopic(topic, { channel: 'workers', maxInFlight: 5 }).pipe(take(3), toArray()),
+        );
+        later.forEach((d) => d.finish());
+        expect(later.map((d) => Number(d.message.body?.['n'])).sort()).toEqual([1, 2, 3]);
+        // a bounce through the broker would show as a second attempt
+        expect(later.map((d) => d.attempts)).toEqual([1, 1, 1]);
+        expect(metrics.export()['transport.requeued'] ?? 0).toBe(0);
+      });
+    });
+
     it('round-trips raw bytes and the codec on the wire', async () => {
       const { transport, broker } = await setUp();
       const topic = uniqueTopic('wire');

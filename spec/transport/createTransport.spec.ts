@@ -12,6 +12,7 @@ import { createMetrics } from '../../src/metrics/createMetrics.js';
 import type { Metrics } from '../../src/metrics/types.js';
 import { handleDeliveries, type HandledDelivery } from '../../src/operators/handleDeliveries.js';
 import type { Broker } from '../../src/transport/broker.js';
+import { DRAIN_REQUEUE_DELAY_MS } from '../../src/transport/consume.js';
 import { createTransport } from '../../src/transport/createTransport.js';
 import { memoryBroker } from '../../src/transport/memory/memoryBroker.js';
 import type { MemoryBroker } from '../../src/transport/memory/types.js';
@@ -47,6 +48,24 @@ const echo = (service: Transport, action: string, delay = 0): Observable<Handled
         : void service.respond(d.message, d.message.body ?? {}),
     ),
   );
+
+/** `broker` as one that ignores `paused$` (as a broker without pause support would). */
+const ignoringPause = (broker: MemoryBroker): Broker => ({
+  publish: (topic, body) => broker.publish(topic, body),
+  publishDeferred: (topic, body, delayMs) => broker.publishDeferred(topic, body, delayMs),
+  consume: ({ paused$: _ignored, ...options }) => broker.consume(options),
+  listTopics: () => broker.listTopics(),
+  maxMessageBytes: broker.maxMessageBytes,
+  status$: broker.status$,
+  close: () => broker.close(),
+});
+
+/** Handles deliveries of `n` events, logging `node@time:n:attempts`; each takes `holdMs`. */
+const logHandled = (events: string[], node: string, holdMs = 0) =>
+  handleDeliveries((d: Delivery) => {
+    events.push(`${node}@${asyncScheduler.now()}:${String(d.message.body?.['n'])}:${d.attempts}`);
+    return holdMs > 0 ? timer(holdMs).pipe(map(() => undefined)) : undefined;
+  });
 
 describe('transport/createTransport', () => {
   describe('options', () => {
@@ -368,10 +387,62 @@ describe('transport/createTransport', () => {
           void client.close();
           events.push(`closing@${asyncScheduler.now()}`);
         });
-        // a message arriving while draining goes back to the broker, not to the handler
+        // a message arriving while draining stays at the broker, not handed to the handler
         timer(200).subscribe(() => void client.publish('never', event()));
         flush();
         expect(events).toEqual(['delivery@0:1', 'closing@100', 'complete@600']);
+      });
+    });
+
+    it('pauses its consumers while draining: what comes in stays for the channel’s other consumer, attempts 1', () => {
+      testScheduler().run(({ flush }) => {
+        const { client, service, broker } = bus({ drainTimeoutMs: 500 });
+        const events: string[] = [];
+        client
+          .subscribeTopic('jobs', { channel: 'w', maxInFlight: 5 })
+          .pipe(logHandled(events, 'client', 300))
+          .subscribe({ complete: () => events.push(`client complete@${asyncScheduler.now()}`) });
+        service
+          .subscribeTopic('jobs', { channel: 'w', maxInFlight: 5 })
+          .pipe(logHandled(events, 'service'))
+          .subscribe();
+        void client.publish('jobs', event({ n: 1 }));
+        timer(100).subscribe(() => void client.close());
+        // round robin would hand one of them to the client, which would bounce it
+        timer(200).subscribe(() => {
+          void service.publish('jobs', event({ n: 2 }));
+          void service.publish('jobs', event({ n: 3 }));
+        });
+        flush();
+        expect(events).toEqual(['client@0:1:1', 'service@200:2:1', 'service@200:3:1', 'client complete@300']);
+        expect(broker.stats().topics[0]?.channels[0]).toEqual(
+          jasmine.objectContaining({ name: 'w', finished: 3, requeued: 0, consumers: 1 }),
+        );
+      });
+    });
+
+    it('still requeues, DRAIN_REQUEUE_DELAY_MS later, what a broker that cannot pause delivers while draining', () => {
+      testScheduler().run(({ flush }) => {
+        const broker = memoryBroker();
+        const client = createTransport(ignoringPause(broker), {
+          nodeId: 'client',
+          closeBroker: false,
+          drainTimeoutMs: 500,
+        });
+        const service = createTransport(broker, { nodeId: 'service', closeBroker: false });
+        const events: string[] = [];
+        client
+          .subscribeTopic('jobs', { channel: 'w', maxInFlight: 5 })
+          .pipe(logHandled(events, 'client', 300))
+          .subscribe();
+        void client.publish('jobs', event({ n: 1 }));
+        timer(100).subscribe(() => void client.close());
+        timer(200).subscribe(() => void service.publish('jobs', event({ n: 2 })));
+        timer(250).subscribe(() =>
+          service.subscribeTopic('jobs', { channel: 'w' }).pipe(logHandled(events, 'service')).subscribe(),
+        );
+        flush();
+        expect(events).toEqual(['client@0:1:1', `service@${200 + DRAIN_REQUEUE_DELAY_MS}:2:2`]);
       });
     });
 

@@ -58,6 +58,23 @@ export interface BrokerConsumeOptions {
   readonly lowLatency?: boolean;
   /** In-flight timeout in ms after which an unacknowledged delivery is redelivered. Broker default: 60 s. */
   readonly msgTimeoutMs?: number;
+  /**
+   * While the latest value is `true`, the consumer takes no new messages at the
+   * broker (NSQ: `RDY 0`; memory broker: no dispatch to it), so they stay
+   * queued for the other consumers of the channel; `false` resumes. Deliveries
+   * already in flight can still be finished, requeued and touched. A delivery
+   * the broker had already sent when the pause took effect may still arrive.
+   * Not given, or before its first value: not paused. Its completion keeps the
+   * last state.
+   *
+   * @example
+   * ```ts
+   * const draining$ = new BehaviorSubject(false);
+   * broker.consume({ topic: 'orders', channel: 'billing', paused$: draining$ }).subscribe(handle);
+   * draining$.next(true); // stop taking messages, finish the ones in hand
+   * ```
+   */
+  readonly paused$?: Observable<boolean>;
 }
 
 /** Connection state of a broker. */

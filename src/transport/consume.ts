@@ -34,8 +34,10 @@ export const DEFAULT_MSG_TIMEOUT_MS = 60_000;
 export const MAX_AUTO_TOUCH_MS = 900_000;
 
 /**
- * Delay of a requeue made while draining: a message that comes in then goes back
- * for another consumer, without bouncing straight back to this one.
+ * Delay of a requeue made while draining. A draining transport pauses its
+ * consumers at the broker, so this is only for a delivery that was already on
+ * its way then (NSQ): it goes back for another consumer, without bouncing
+ * straight back to this one.
  */
 export const DRAIN_REQUEUE_DELAY_MS = 1_000;
 
@@ -52,7 +54,12 @@ export interface ConsumeContext {
   readonly publish: (topic: string, msg: Message) => Observable<void>;
   readonly middleware: MiddlewareRegistry;
   readonly inFlight: InFlight;
-  /** True once the transport stopped taking messages: new ones are requeued at once. */
+  /**
+   * True while the transport drains: every consumer is paused at the broker,
+   * so that new messages stay there for other consumers.
+   */
+  readonly draining$: Observable<boolean>;
+  /** The current value of `draining$`: a delivery that comes in anyway is requeued at once. */
   readonly isDraining: () => boolean;
   /** True once the transport is closed: new subscriptions fail. */
   readonly isClosed: () => boolean;
@@ -186,6 +193,7 @@ const consumePrepared = (
     };
 
     const onRaw = (raw: BrokerDelivery): void => {
+      // the consumer is paused by now; this one was on its way already
       if (ctx.isDraining()) {
         raw.requeue(DRAIN_REQUEUE_DELAY_MS);
         return;
@@ -213,6 +221,7 @@ const consumePrepared = (
         maxInFlight,
         ...(options.lowLatency === undefined ? {} : { lowLatency: options.lowLatency }),
         ...(options.msgTimeoutMs === undefined ? {} : { msgTimeoutMs: options.msgTimeoutMs }),
+        paused$: ctx.draining$,
       })
       .subscribe({
         next: (raw) => {

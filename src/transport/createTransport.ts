@@ -189,6 +189,7 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     publish: publisher.publish,
     middleware,
     inFlight,
+    draining$: draining$.asObservable(),
     isDraining: () => draining$.value,
     isClosed: () => closing !== undefined,
     stop$,

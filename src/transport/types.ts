@@ -384,8 +384,10 @@ export interface Transport {
   /** Registers middleware, for every topic or those matching `scope.topic`; returns its removal. */
   use(middleware: Middleware, scope?: MiddlewareScope): () => void;
   /**
-   * Drains and closes: stops taking messages (new ones are requeued), waits up
-   * to `drainTimeoutMs` for deliveries in flight to be acknowledged, completes
+   * Drains and closes: stops taking messages (every consumer pauses at the
+   * broker, RDY 0 on NSQ, so new messages stay there for other consumers of
+   * the channel; one already on its way is requeued), waits up to
+   * `drainTimeoutMs` for deliveries in flight to be acknowledged, completes
    * every subscription, fails pending requests with `TransportClosedError`,
    * then closes the broker. Idempotent.
    */

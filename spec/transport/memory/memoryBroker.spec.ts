@@ -423,6 +423,105 @@ describe('memoryBroker', () => {
     });
   });
 
+  describe('paused$', () => {
+    const flags = { t: true, f: false };
+
+    it('gives a paused consumer nothing: the other consumer of the channel gets every message', () => {
+      const ts = testScheduler();
+      ts.run(({ hot, expectObservable }) => {
+        const broker = memoryBroker({ scheduler: ts });
+        const consumer = (paused$?: Observable<boolean>) =>
+          broker
+            .consume({ topic: 'jobs', channel: 'w', maxInFlight: 10, ...(paused$ ? { paused$ } : {}) })
+            .pipe(
+              tap((d) => d.finish()),
+              map(seen),
+            );
+        at(ts, 2, () => send(broker, 'jobs', 'a', 'b', 'c'));
+        // round robin would give the first consumer a and c
+        expectObservable(consumer(hot('-t', flags)), '^ 9ms !').toBe('');
+        expectObservable(consumer(), '^ 9ms !').toBe('--(abc)', {
+          a: { body: 'a', attempts: 1 },
+          b: { body: 'b', attempts: 1 },
+          c: { body: 'c', attempts: 1 },
+        });
+        at(ts, 3, () =>
+          expect(channelStats(broker, 'jobs', 'w')).toEqual(
+            jasmine.objectContaining({ depth: 0, finished: 3, requeued: 0, consumers: 2 }),
+          ),
+        );
+      });
+    });
+
+    it('keeps the messages queued while its only consumer is paused; unpausing resumes', () => {
+      const ts = testScheduler();
+      ts.run(({ hot, expectObservable }) => {
+        const broker = memoryBroker({ scheduler: ts });
+        const paused$ = hot('-t---f---t---f', flags);
+        const consumer = broker.consume({ topic: 'jobs', channel: 'w', maxInFlight: 10, paused$ }).pipe(
+          tap((d) => d.finish()),
+          map(text),
+        );
+        at(ts, 2, () => send(broker, 'jobs', 'a'));
+        at(ts, 7, () => send(broker, 'jobs', 'b'));
+        at(ts, 10, () => send(broker, 'jobs', 'c'));
+        expectObservable(consumer, '^ 19ms !').toBe('-----a-b-----c');
+        at(ts, 4, () => expect(channelStats(broker, 'jobs', 'w')?.depth).toBe(1));
+        at(ts, 12, () => expect(channelStats(broker, 'jobs', 'w')?.depth).toBe(1));
+      });
+    });
+
+    it('never dispatches to a consumer that starts paused, even after paused$ completes', () => {
+      const ts = testScheduler();
+      ts.run(({ cold, expectObservable }) => {
+        const broker = memoryBroker({ scheduler: ts });
+        send(broker, 'jobs', 'a', 'b');
+        const consumer = broker
+          .consume({ topic: 'jobs', channel: 'w', maxInFlight: 10, paused$: cold('(t|)', flags) })
+          .pipe(map(text));
+        expectObservable(consumer, '^ 9ms !').toBe('');
+        at(ts, 5, () =>
+          expect(channelStats(broker, 'jobs', 'w')).toEqual(
+            jasmine.objectContaining({ depth: 2, inFlight: 0, consumers: 1 }),
+          ),
+        );
+      });
+    });
+
+    it('lets a paused consumer still finish what it has in flight, and gives it nothing new', () => {
+      const ts = testScheduler();
+      ts.run(({ hot, expectObservable }) => {
+        const broker = memoryBroker({ scheduler: ts });
+        const held: BrokerDelivery[] = [];
+        const consumer = broker
+          .consume({ topic: 'jobs', channel: 'w', maxInFlight: 5, paused$: hot('--t', flags) })
+          .pipe(
+            tap((d) => held.push(d)),
+            map(text),
+          );
+        at(ts, 1, () => send(broker, 'jobs', 'a'));
+        at(ts, 3, () => send(broker, 'jobs', 'b'));
+        at(ts, 4, () => expect(held[0]?.finish()).toBeTrue());
+        expectObservable(consumer, '^ 9ms !').toBe('-a');
+        at(ts, 6, () =>
+          expect(channelStats(broker, 'jobs', 'w')).toEqual(
+            jasmine.objectContaining({ depth: 1, inFlight: 0, finished: 1 }),
+          ),
+        );
+      });
+    });
+
+    it('errors the consumer when paused$ errors, and removes it from the channel', () => {
+      const ts = testScheduler();
+      ts.run(({ cold, expectObservable }) => {
+        const broker = memoryBroker({ scheduler: ts });
+        const consumer = broker.consume({ topic: 'jobs', channel: 'w#ephemeral', paused$: cold('--#') });
+        expectObservable(consumer).toBe('--#');
+        at(ts, 3, () => expect(topicStats(broker, 'jobs')?.channels).toEqual([]));
+      });
+    });
+  });
+
   describe('messages', () => {
     it('gives each message a unique 16-character id and the scheduler time of its publish', () => {
       const ts = testScheduler();

@@ -37,6 +37,8 @@ export interface Consumer {
   readonly maxInFlight: number;
   readonly msgTimeoutMs: number;
   readonly inFlight: Set<InFlight>;
+  /** A paused consumer gets no dispatch; what it has in flight stays its own. */
+  paused: boolean;
 }
 
 type InFlightState = 'pending' | 'finished' | 'requeued' | 'timedOut' | 'returned' | 'discarded';
@@ -111,6 +113,13 @@ export class Channel {
   addConsumer(consumer: Consumer): void {
     this.consumers.push(consumer);
     this.scheduleDispatch();
+  }
+
+  /** Pauses or resumes a consumer; on resume it takes part in the next dispatch. */
+  setPaused(consumer: Consumer, paused: boolean): void {
+    if (consumer.paused === paused) return;
+    consumer.paused = paused;
+    if (!paused) this.scheduleDispatch();
   }
 
   /**
@@ -193,13 +202,18 @@ export class Channel {
     }
   }
 
-  /** Round robin among the consumers with a free in-flight slot. */
+  /** Round robin among the unpaused consumers with a free in-flight slot. */
   private nextConsumer(): Consumer | undefined {
     const count = this.consumers.length;
     for (let i = 0; i < count; i += 1) {
       const index = (this.cursor + i) % count;
       const consumer = this.consumers[index];
-      if (consumer && consumer.inFlight.size < consumer.maxInFlight && !consumer.subscriber.closed) {
+      if (
+        consumer &&
+        !consumer.paused &&
+        consumer.inFlight.size < consumer.maxInFlight &&
+        !consumer.subscriber.closed
+      ) {
         this.cursor = (index + 1) % count;
         return consumer;
       }

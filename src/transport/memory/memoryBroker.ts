@@ -146,9 +146,25 @@ class InMemoryBroker implements MemoryBroker {
       }
       const topic = this.topicFor(topicName.right);
       const channel = topic.channel(channelName.right);
-      const consumer: Consumer = { subscriber, maxInFlight, msgTimeoutMs, inFlight: new Set() };
+      const consumer: Consumer = {
+        subscriber,
+        maxInFlight,
+        msgTimeoutMs,
+        inFlight: new Set(),
+        paused: false,
+      };
+      // before it joins the channel: a consumer that starts paused never gets a dispatch
+      const pausing = options.paused$?.subscribe({
+        next: (paused) => channel.setPaused(consumer, paused),
+        error: (error: unknown) => subscriber.error(error),
+      });
+      subscriber.add(() => {
+        pausing?.unsubscribe();
+        this.leave(topic, channel, consumer);
+      });
+      if (subscriber.closed) return undefined;
       channel.addConsumer(consumer);
-      return () => this.leave(topic, channel, consumer);
+      return undefined;
     });
   }
 
@@ -273,6 +289,8 @@ class InMemoryBroker implements MemoryBroker {
  * - `close()` completes every consumer, drops every message (nothing is
  *   persisted), and refuses later work with `TransportClosedError`.
  * - `lowLatency` has no effect: nothing is buffered on the way to a consumer.
+ * - While a consumer's `paused$` says true it gets nothing; the channel's
+ *   messages go to its other consumers, or wait.
  *
  * Under `TestScheduler.run`, close the broker (or unsubscribe) before the run
  * ends: a delivery nobody acknowledges is redelivered every `msgTimeoutMs`

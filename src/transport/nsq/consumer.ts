@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { EventEmitter } from 'node:events';
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
 import * as nsq from 'nsqjs';
 import { Observable, asyncScheduler, timer, type SchedulerLike, type Subscription } from 'rxjs';
@@ -65,6 +66,15 @@ export interface NsqConsumerOptions extends NsqConnectionOptions {
   readonly scheduler?: SchedulerLike;
   /** Where connection events go. Default: nowhere. */
   readonly logger?: ILogger;
+  /**
+   * While the latest value is `true` the Reader is paused: `RDY 0` on every
+   * connection (also on one that comes back meanwhile), so nsqd sends nothing
+   * new and keeps the messages for the channel's other consumers. `false`
+   * unpauses (nsqjs starts again at `RDY 1`, then `maxInFlight` after the first
+   * finished message). Acknowledgements still go out while paused. A message
+   * nsqd sent before the `RDY 0` reached it may still arrive.
+   */
+  readonly paused$?: Observable<boolean>;
 }
 
 interface Prepared {
@@ -140,7 +150,8 @@ const STABLE_CONNECTION_MS = 1_000;
  * (unless `autoTouch: false`). On unsubscribe the consumer stops taking
  * messages (RDY 0) at once; deliveries still pending are requeued (REQ 0) and
  * the Reader closes on the scheduler's next turn, so acks made right after
- * unsubscribing still go out.
+ * unsubscribing still go out. `paused$` pauses and resumes the Reader (RDY 0)
+ * without closing it.
  *
  * Errors: `InvalidNameError` for a bad topic or channel, `ConfigError` for bad
  * options — before any connection is made. Connection failures are not errors
@@ -188,11 +199,18 @@ export const consumeNsq = (options: NsqConsumerOptions): Observable<NsqDelivery>
     const connectedAt = new Map<string, number>();
     let accepting = true;
     let open = true;
+    let paused = false;
 
     const hooks: DeliveryHooks = {
       isOpen: () => open,
       onAcknowledged: (delivery) => pending.remove(delivery),
       onTouched: (delivery) => pending.touched(delivery),
+    };
+
+    const onSubscribed = (): void => {
+      // runs before nsqjs's RDY logic for this connection (its listener comes later): after every
+      // connection was lost nsqjs forgets the pause, and would give this one RDY maxInFlight
+      if (paused && accepting && !reader.isPaused()) reader.pause();
     };
 
     // the per-message fast path (each step checks nsqjs's internals and is skipped if they differ)
@@ -202,6 +220,7 @@ export const consumeNsq = (options: NsqConsumerOptions): Observable<NsqDelivery>
       if (requireTls) guardTlsConnection(conn);
       corkConnection(conn);
       useWireMessages(conn);
+      if (conn instanceof EventEmitter) conn.on('ready', onSubscribed);
     });
     batchReaderMessages(reader);
     skipNoopRdyBumps(reader);
@@ -261,7 +280,23 @@ export const consumeNsq = (options: NsqConsumerOptions): Observable<NsqDelivery>
       return undefined;
     }
 
+    // after connect(): nsqjs makes no first connection while paused
+    const pausing = options.paused$?.subscribe({
+      next: (value) => {
+        paused = value;
+        if (!accepting) return;
+        try {
+          if (value) reader.pause();
+          else reader.unpause();
+        } catch (error) {
+          log.warn('nsq consumer: pause or unpause failed', { error: String(error) });
+        }
+      },
+      error: (error: unknown) => subscriber.error(error),
+    });
+
     return () => {
+      pausing?.unsubscribe();
       accepting = false;
       // what is still pending now gets requeued below; the sweep stops here
       const left = pending.entries();

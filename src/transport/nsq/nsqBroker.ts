@@ -152,6 +152,7 @@ export const nsqBroker = (options: NsqBrokerOptions): Broker => {
       ...(consumeOptions.maxInFlight === undefined ? {} : { maxInFlight: consumeOptions.maxInFlight }),
       ...(consumeOptions.lowLatency === undefined ? {} : { lowLatency: consumeOptions.lowLatency }),
       ...(consumeOptions.msgTimeoutMs === undefined ? {} : { msgTimeoutMs: consumeOptions.msgTimeoutMs }),
+      ...(consumeOptions.paused$ === undefined ? {} : { paused$: consumeOptions.paused$ }),
       ...(options.lookupdPollIntervalSec === undefined
         ? {}
         : { lookupdPollIntervalSec: options.lookupdPollIntervalSec }),
