@@ -272,4 +272,66 @@ describeNsq('nsq consumer', (servers) => {
       }
     }, 20_000);
   });
+
+  describe('onReady', () => {
+    it('is called once nsqd has the SUB: a message published then reaches the new channel', async () => {
+      const topic = 'consumer.ready';
+      // the topic has another channel already: a channel gets no copy of what came before it existed
+      await createChannel(topic);
+      let calls = 0;
+      const received: NsqDelivery[] = [];
+      const ready = new Promise<void>((resolve) => {
+        subscription = consumeNsq({
+          topic,
+          channel: 'late',
+          nsqd: [servers().nsqdTcp],
+          onReady: () => {
+            calls += 1;
+            resolve();
+          },
+        }).subscribe((delivery) => {
+          received.push(delivery);
+          delivery.finish();
+        });
+      });
+      await publisher.publish(topic, 'warm-up'); // the publisher is connected before the race below
+      await ready;
+      await publisher.publish(topic, 'after');
+      await waitFor('the delivery', () => received.length === 1);
+      expect(Buffer.from(received[0]?.body ?? []).toString()).toBe('after');
+      expect(calls).toBe(1);
+    });
+
+    it('with two nsqd, is called only once both have the SUB', async () => {
+      if (servers().external || servers().lookupdTcp === undefined) {
+        return pending('external nsqd: cannot start one more nsqd');
+      }
+      const extra = await startExtraNsqd(servers().lookupdTcp as string);
+      try {
+        const topic = 'consumer.ready2';
+        await extra.stop();
+        let ready = false;
+        subscription = consumeNsq({
+          topic,
+          channel: 'c',
+          nsqd: [servers().nsqdTcp, extra.nsqdTcp],
+          reconnect: { initialMs: 50, maxMs: 200 },
+          onReady: () => (ready = true),
+        }).subscribe((delivery) => delivery.finish());
+        await waitFor(
+          'the client on the first nsqd',
+          async () => (await channelStats(topic))?.client_count === 1,
+        );
+        await sleep(300);
+        expect(ready).toBeFalse();
+        await extra.restart();
+        await waitFor('onReady', () => ready);
+        expect((await nsqChannelStats(extra.nsqdHttp, topic, 'c'))?.client_count).toBe(1);
+      } finally {
+        subscription?.unsubscribe();
+        subscription = undefined;
+        await extra.close();
+      }
+    }, 20_000);
+  });
 });

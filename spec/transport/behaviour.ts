@@ -60,10 +60,22 @@ const collect = <T>(source: Observable<T>): { items: T[]; errors: unknown[]; sub
   return { items, errors, subscription };
 };
 
-/** Echo service: answers every request on `action` with its body. */
-const serveEcho = (service: Transport, action: string, delayMs = 0): Subscription =>
-  service
-    .subscribeTopic(action, { maxInFlight: 250, lowLatency: true })
+/**
+ * An `onReady` option and a promise that resolves once it was called: the
+ * subscription is registered at the broker (on NSQ, its SUB went through), so
+ * what is published from then on reaches it.
+ */
+const readiness = (): { readonly onReady: () => void; readonly ready: Promise<void> } => {
+  let onReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  return { onReady, ready };
+};
+
+/** Echo service: answers every request on `action` with its body; resolves once it is registered. */
+const serveEcho = async (service: Transport, action: string, delayMs = 0): Promise<Subscription> => {
+  const { onReady, ready } = readiness();
+  const served = service
+    .subscribeTopic(action, { maxInFlight: 250, lowLatency: true, onReady })
     .pipe(
       handleDeliveries(async (d) => {
         if (delayMs > 0) await sleep(delayMs);
@@ -71,9 +83,9 @@ const serveEcho = (service: Transport, action: string, delayMs = 0): Subscriptio
       }),
     )
     .subscribe();
-
-/** Settling time for consumers that connect asynchronously (NSQ) before publishing. */
-const SETTLE_MS = 150;
+  await ready;
+  return served;
+};
 
 /**
  * Time for specs whose messages are requeued with a delay. nsqd looks at a new
@@ -114,8 +126,9 @@ export const transportBehaviour = (
         const { transport } = await setUp();
         const topic = uniqueTopic('pub');
         // stays subscribed: unsubscribing gives unacknowledged deliveries back to the broker
-        const received = collect(transport.subscribeTopic(topic));
-        await sleep(SETTLE_MS);
+        const { onReady, ready } = readiness();
+        const received = collect(transport.subscribeTopic(topic, { onReady }));
+        await ready;
         const sent: Message = {
           type: 'custom-type',
           contextID: 'ctx-1',
@@ -156,11 +169,48 @@ export const transportBehaviour = (
         expect(failed.errors[0]).toBeInstanceOf(InvalidNameError);
       });
 
+      it('calls onReady once the subscription is registered: what is published from then on reaches its channel', async () => {
+        const { transport } = await setUp();
+        const topic = uniqueTopic('ready');
+        const body = (d: Delivery): number => Number(d.message.body?.['n']);
+        // a channel gets no copy of what was published before it existed, so a
+        // subscription that is not registered yet would miss n: 1
+        const first = readiness();
+        const earlier = collect(
+          transport.subscribeTopic(topic, { channel: 'first', onReady: first.onReady }),
+        );
+        await first.ready;
+        await transport.publish(topic, event({ n: 0 }));
+        await waitFor('the first channel’s copy', () => earlier.items.length === 1);
+        earlier.items[0]?.finish();
+        let calls = 0;
+        const second = readiness();
+        const later = collect(
+          transport.subscribeTopic(topic, {
+            channel: 'second',
+            onReady: () => {
+              calls += 1;
+              second.onReady();
+            },
+          }),
+        );
+        await second.ready;
+        await transport.publish(topic, event({ n: 1 }));
+        await waitFor('both copies of n: 1', () => later.items.length === 1 && earlier.items.length === 2);
+        [earlier.items[1], later.items[0]].forEach((d) => d?.finish());
+        earlier.subscription.unsubscribe();
+        later.subscription.unsubscribe();
+        expect(earlier.items.map(body)).toEqual([0, 1]);
+        expect(later.items.map(body)).toEqual([1]);
+        expect(calls).toBe(1);
+      });
+
       it('publishDeferred delivers no earlier than the delay', async () => {
         const { transport } = await setUp();
         const topic = uniqueTopic('deferred');
-        const got = firstValueFrom(transport.subscribeTopic(topic));
-        await sleep(SETTLE_MS);
+        const { onReady, ready } = readiness();
+        const got = firstValueFrom(transport.subscribeTopic(topic, { onReady }));
+        await ready;
         const start = Date.now();
         await transport.publishDeferred(topic, event({ late: 1 }), 300);
         const delivery = await got;
@@ -173,9 +223,10 @@ export const transportBehaviour = (
         const topic = uniqueTopic('balanced');
         const nodes = [transport, peer(), peer()];
         const seen = nodes.map(() => [] as number[]);
+        const signals = nodes.map(readiness);
         const subscriptions = nodes.map((node, i) =>
           node
-            .subscribeTopic(topic, { channel: 'workers' })
+            .subscribeTopic(topic, { channel: 'workers', onReady: signals[i]?.onReady })
             .pipe(
               handleDeliveries(async (d) => {
                 seen[i]?.push(Number(d.message.body?.['n']));
@@ -184,10 +235,11 @@ export const transportBehaviour = (
             )
             .subscribe(),
         );
-        await sleep(SETTLE_MS);
+        await Promise.all(signals.map((s) => s.ready));
         const count = 60;
         await Promise.all(Array.from({ length: count }, (_, n) => transport.publish(topic, event({ n }))));
         await waitFor('all messages', () => seen.flat().length >= count);
+        // a duplicate would come after the last new message: give it time to show
         await sleep(50);
         subscriptions.forEach((s) => s.unsubscribe());
         const all = seen.flat().sort((a, b) => a - b);
@@ -200,13 +252,14 @@ export const transportBehaviour = (
         const topic = uniqueTopic('broadcast');
         const nodes = [transport, peer(), peer()];
         const seen = nodes.map(() => [] as number[]);
+        const signals = nodes.map(readiness);
         const subscriptions = nodes.map((node, i) =>
           node
-            .subscribeBroadcast(topic, { maxInFlight: 10 })
+            .subscribeBroadcast(topic, { maxInFlight: 10, onReady: signals[i]?.onReady })
             .pipe(handleDeliveries((d) => void seen[i]?.push(Number(d.message.body?.['n']))))
             .subscribe(),
         );
-        await sleep(SETTLE_MS);
+        await Promise.all(signals.map((s) => s.ready));
         for (let n = 0; n < 10; n++) await transport.broadcast(topic, event({ n }));
         await waitFor('every copy', () => seen.every((s) => s.length >= 10));
         subscriptions.forEach((s) => s.unsubscribe());
@@ -220,8 +273,9 @@ export const transportBehaviour = (
         const service = peer();
         const action = uniqueTopic('echo');
         let seen: Delivery | undefined;
+        const { onReady, ready } = readiness();
         const served = service
-          .subscribeTopic(action)
+          .subscribeTopic(action, { onReady })
           .pipe(
             handleDeliveries(async (d) => {
               seen = d;
@@ -229,7 +283,7 @@ export const transportBehaviour = (
             }),
           )
           .subscribe();
-        await sleep(SETTLE_MS);
+        await ready;
         const reply = await firstValueFrom(transport.request(action, { hello: 'world' }, { timeout: 2_000 }));
         served.unsubscribe();
         expect(reply.type).toBe(MessageType.RESPONSE);
@@ -246,8 +300,7 @@ export const transportBehaviour = (
         const { transport, peer } = await setUp();
         const service = peer();
         const action = uniqueTopic('echo');
-        const served = serveEcho(service, action);
-        await sleep(SETTLE_MS);
+        const served = await serveEcho(service, action);
         const replies = await Promise.all(
           Array.from({ length: concurrentRequests }, (_, i) =>
             firstValueFrom(transport.request(action, { i }, { timeout: 5_000 })),
@@ -272,9 +325,10 @@ export const transportBehaviour = (
         const service = peer();
         const slow = uniqueTopic('slow');
         const fast = uniqueTopic('fast');
-        const servedSlow = serveEcho(service, slow, 300);
-        const servedFast = serveEcho(service, fast);
-        await sleep(SETTLE_MS);
+        const [servedSlow, servedFast] = await Promise.all([
+          serveEcho(service, slow, 300),
+          serveEcho(service, fast),
+        ]);
         const late = firstValueFrom(transport.request(slow, { which: 'slow' }, { timeout: 100 }));
         await expectAsync(late).toBeRejectedWithError(TimeoutError);
         // a request still waiting when the late reply comes must get its own
@@ -290,11 +344,12 @@ export const transportBehaviour = (
         const { transport, peer } = await setUp();
         const service = peer();
         const action = uniqueTopic('failing');
+        const { onReady, ready } = readiness();
         const served = service
-          .subscribeTopic(action)
+          .subscribeTopic(action, { onReady })
           .pipe(handleDeliveries((d) => service.respond(d.message, new Error('no such user'), 404)))
           .subscribe();
-        await sleep(SETTLE_MS);
+        await ready;
         const error = await firstValueFrom(transport.request(action, {}, { timeout: 2_000 })).catch(
           (e: unknown) => e,
         );
@@ -309,12 +364,12 @@ export const transportBehaviour = (
         const { transport, peer } = await setUp();
         const service = peer();
         const action = uniqueTopic('slow');
-        const served = serveEcho(service, action, 100);
-        await sleep(SETTLE_MS);
+        const served = await serveEcho(service, action, 100);
         const values: Message[] = [];
         const subscription = transport
           .request(action, {}, { timeout: 2_000 })
           .subscribe((m) => values.push(m));
+        // the request is out and its reply not back yet (the handler takes 100 ms)
         await sleep(20);
         subscription.unsubscribe();
         await waitFor('the dropped reply', () => (metrics.export()['transport.late_replies'] ?? 0) >= 1);
@@ -332,16 +387,19 @@ export const transportBehaviour = (
           });
           const topic = uniqueTopic('poison');
           const attempts: number[] = [];
+          const [main, deadLetters] = [readiness(), readiness()];
           const handled = collect(
-            transport.subscribeTopic(topic).pipe(
+            transport.subscribeTopic(topic, { onReady: main.onReady }).pipe(
               handleDeliveries((d) => {
                 attempts.push(d.attempts);
                 throw new Error('cannot process');
               }),
             ),
           );
-          const dead = firstValueFrom(transport.subscribeTopic(`${topic}.dead`));
-          await sleep(SETTLE_MS);
+          const dead = firstValueFrom(
+            transport.subscribeTopic(`${topic}.dead`, { onReady: deadLetters.onReady }),
+          );
+          await Promise.all([main.ready, deadLetters.ready]);
           const sent = event({ id: 7 });
           await transport.publish(topic, sent);
           const letter = await dead;
@@ -366,17 +424,21 @@ export const transportBehaviour = (
       it('sends undecodable bytes straight to the dead-letter topic, never to the subscriber', async () => {
         const { transport, broker } = await setUp();
         const topic = uniqueTopic('garbage');
-        const received = collect(transport.subscribeTopic(topic));
+        const [main, deadLetters] = [readiness(), readiness()];
+        const received = collect(transport.subscribeTopic(topic, { onReady: main.onReady }));
         const dead = firstValueFrom(
-          transport.subscribeTopic(`${topic}.dead`, { maxInFlight: 2 }).pipe(take(2), toArray()),
+          transport
+            .subscribeTopic(`${topic}.dead`, { maxInFlight: 2, onReady: deadLetters.onReady })
+            .pipe(take(2), toArray()),
         );
-        await sleep(SETTLE_MS);
+        await Promise.all([main.ready, deadLetters.ready]);
         const garbage = new TextEncoder().encode('{not json at all');
         await firstValueFrom(broker.publish(topic, garbage), { defaultValue: undefined });
         const invalid = new TextEncoder().encode(JSON.stringify({ type: 'request', contextID: 'c' })); // no node
         await firstValueFrom(broker.publish(topic, invalid), { defaultValue: undefined });
         const deliveries = await dead;
         deliveries.forEach((d) => d.finish());
+        // time for a delivery to the subscriber that must never come
         await sleep(50);
         received.subscription.unsubscribe();
         expect(received.items).toEqual([]);
@@ -398,8 +460,9 @@ export const transportBehaviour = (
           const { transport } = await setUp({ retry: { '*': { initialDelayMs: 20, jitter: 0 } } });
           const topic = uniqueTopic('flaky');
           const done: string[] = [];
+          const { onReady, ready } = readiness();
           const handled = collect(
-            transport.subscribeTopic(topic, { maxInFlight: 5 }).pipe(
+            transport.subscribeTopic(topic, { maxInFlight: 5, onReady }).pipe(
               handleDeliveries((d) => {
                 const name = String(d.message.body?.['name']);
                 if (name === 'a' && d.attempts === 1) throw new Error('first try fails');
@@ -407,7 +470,7 @@ export const transportBehaviour = (
               }),
             ),
           );
-          await sleep(SETTLE_MS);
+          await ready;
           await transport.publish(topic, event({ name: 'a' }));
           await transport.publish(topic, event({ name: 'b' }));
           await waitFor('both handled', () => done.length === 2, REQUEUE_SPEC_MS - 2_000);
@@ -423,16 +486,18 @@ export const transportBehaviour = (
         const topic = uniqueTopic('slow');
         const attempts: number[] = [];
         const release = new Subject<void>();
+        const { onReady, ready } = readiness();
         const handled = collect(
-          transport.subscribeTopic(topic, { msgTimeoutMs: 1_000 }).pipe(
+          transport.subscribeTopic(topic, { msgTimeoutMs: 1_000, onReady }).pipe(
             handleDeliveries((d) => {
               attempts.push(d.attempts);
               return release.pipe(take(1));
             }),
           ),
         );
-        await sleep(SETTLE_MS);
+        await ready;
         await transport.publish(topic, event({}));
+        // past two message timeouts: long enough for a redelivery, were the delivery not touched
         await sleep(2_300);
         release.next();
         await waitFor('the outcome', () => handled.items.length === 1);
@@ -453,6 +518,7 @@ export const transportBehaviour = (
         await transport.publish(`${prefix}b`, event({ n: 2 }));
         await transport.publish(`${prefix}b.dead`, event({ n: 3 }));
         await waitFor('the second topic', () => received.items.length === 2, 3_000);
+        // three more polls, in which the dead-letter topic must not be picked up
         await sleep(150);
         received.subscription.unsubscribe();
         received.items.forEach((d) => d.finish());
@@ -483,12 +549,13 @@ export const transportBehaviour = (
           handlerMiddleware(() => () => void order.push('other topic')),
           { topic: 'elsewhere.' },
         );
+        const { onReady, ready } = readiness();
         const handled = firstValueFrom(
           transport
-            .subscribeTopic(topic)
+            .subscribeTopic(topic, { onReady })
             .pipe(handleDeliveries((d) => void order.push(`handler:${String(d.context['user'])}`))),
         );
-        await sleep(SETTLE_MS);
+        await ready;
         await transport.publish(topic, event({}));
         expect((await handled).outcome).toBe('finished');
         expect(order).toEqual(['operator', 'global', 'scoped:u1', 'handler:u1']);
@@ -501,15 +568,16 @@ export const transportBehaviour = (
         const topic = uniqueTopic('drain');
         const outcomes: string[] = [];
         let completed = false;
+        const { onReady, ready } = readiness();
         transport
-          .subscribeTopic(topic, { maxInFlight: 1 })
+          .subscribeTopic(topic, { maxInFlight: 1, onReady })
           .pipe(
             handleDeliveries(async () => {
               await sleep(150);
             }),
           )
           .subscribe({ next: (h) => outcomes.push(h.outcome), complete: () => (completed = true) });
-        await sleep(SETTLE_MS);
+        await ready;
         await transport.publish(topic, event({ n: 1 }));
         await waitFor('the delivery', () => (metrics.export()['transport.received'] ?? 0) === 1);
         const pending = firstValueFrom(
@@ -535,8 +603,9 @@ export const transportBehaviour = (
         const other = peer();
         const release = new Subject<void>();
         const handled: number[] = [];
+        const { onReady, ready } = readiness();
         transport
-          .subscribeTopic(topic, { channel: 'workers', maxInFlight: 5 })
+          .subscribeTopic(topic, { channel: 'workers', maxInFlight: 5, onReady })
           .pipe(
             handleDeliveries((d) => {
               handled.push(Number(d.message.body?.['n']));
@@ -544,7 +613,7 @@ export const transportBehaviour = (
             }),
           )
           .subscribe();
-        await sleep(SETTLE_MS);
+        await ready;
         await transport.publish(topic, event({ n: 0 }));
         await waitFor('the first delivery', () => handled.length === 1);
         const closed = transport.close();
@@ -570,8 +639,9 @@ export const transportBehaviour = (
     it('round-trips raw bytes and the codec on the wire', async () => {
       const { transport, broker } = await setUp();
       const topic = uniqueTopic('wire');
-      const got = firstValueFrom(transport.subscribeTopic(topic));
-      await sleep(SETTLE_MS);
+      const { onReady, ready } = readiness();
+      const got = firstValueFrom(transport.subscribeTopic(topic, { onReady }));
+      await ready;
       const request = newRequest('auth.login');
       await firstValueFrom(broker.publish(topic, encode(request)), { defaultValue: undefined });
       const delivery = await got;

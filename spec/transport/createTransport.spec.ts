@@ -8,6 +8,7 @@ import { encode } from '../../src/codec/wire.js';
 import { HeaderKey, MessageType } from '../../src/constant/index.js';
 import { BadRequestError, ConfigError, TimeoutError, TransportClosedError } from '../../src/errors.js';
 import { ConversationLimitError, DuplicateConversationError } from '../../src/context/errors.js';
+import { memoryLogger } from '../../src/logger/memoryLogger.js';
 import { createMetrics } from '../../src/metrics/createMetrics.js';
 import type { Metrics } from '../../src/metrics/types.js';
 import { handleDeliveries, type HandledDelivery } from '../../src/operators/handleDeliveries.js';
@@ -363,6 +364,52 @@ describe('transport/createTransport', () => {
         flush();
         expect(consumers()).toEqual([0, 0]);
       });
+    });
+  });
+
+  describe('onReady', () => {
+    it('is called synchronously on subscribe over the memory broker, once, for topic and broadcast subscriptions', () => {
+      testScheduler().run(({ flush }) => {
+        const { client } = bus();
+        const calls: string[] = [];
+        client.subscribeTopic('t', { onReady: () => calls.push('topic') }).subscribe();
+        client.subscribeBroadcast('b', { onReady: () => calls.push('broadcast') }).subscribe();
+        expect(calls).toEqual(['topic', 'broadcast']);
+        flush();
+        expect(calls).toEqual(['topic', 'broadcast']);
+        void client.close();
+      });
+    });
+
+    it('logs a callback that throws; the subscription carries on', () => {
+      testScheduler().run(({ flush }) => {
+        const logger = memoryLogger();
+        const { client } = bus({ logger });
+        const received: Delivery[] = [];
+        client
+          .subscribeTopic('t', {
+            onReady: () => {
+              throw new Error('not now');
+            },
+          })
+          .subscribe((d) => {
+            received.push(d);
+            d.finish();
+          });
+        void client.publish('t', event());
+        flush();
+        expect(received.length).toBe(1);
+        expect(logger.records.map((r) => r.message)).toContain('transport: onReady threw');
+        void client.close();
+      });
+    });
+
+    it('is never called for a subscription that fails', () => {
+      const { client } = bus();
+      const onReady = jasmine.createSpy('onReady');
+      client.subscribeTopic('bad topic', { onReady }).subscribe({ error: () => undefined });
+      expect(onReady).not.toHaveBeenCalled();
+      void client.close();
     });
   });
 

@@ -75,6 +75,20 @@ export interface BrokerConsumeOptions {
    * ```
    */
   readonly paused$?: Observable<boolean>;
+  /**
+   * Called once, when the consumer is registered at the broker: from then on a
+   * message published to the topic reaches this consumer's channel. The memory
+   * broker calls it synchronously on subscribe; over NSQ it is called once the
+   * consumer's `SUB` succeeded on every nsqd it was given directly (or, with
+   * lookupd only, on the first nsqd it found). Never called when the consumer
+   * fails or is unsubscribed before that.
+   *
+   * @example
+   * ```ts
+   * broker.consume({ topic: 'orders', channel: 'billing', onReady: () => startPublishing() }).subscribe(handle);
+   * ```
+   */
+  readonly onReady?: () => void;
 }
 
 /** Connection state of a broker. */

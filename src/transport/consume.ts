@@ -117,6 +117,17 @@ export const consumeTopic = (
     );
   });
 
+/** `onReady` guarded: a callback that throws is logged, never breaks the consumer. */
+const readyCallback =
+  (ctx: ConsumeContext, topic: string, onReady: () => void): (() => void) =>
+  () => {
+    try {
+      onReady();
+    } catch (error) {
+      ctx.logger.error('transport: onReady threw', { topic, error: deadLetterReason(error) });
+    }
+  };
+
 const consumePrepared = (
   ctx: ConsumeContext,
   topic: string,
@@ -222,6 +233,7 @@ const consumePrepared = (
         ...(options.lowLatency === undefined ? {} : { lowLatency: options.lowLatency }),
         ...(options.msgTimeoutMs === undefined ? {} : { msgTimeoutMs: options.msgTimeoutMs }),
         paused$: ctx.draining$,
+        ...(options.onReady === undefined ? {} : { onReady: readyCallback(ctx, topic, options.onReady) }),
       })
       .subscribe({
         next: (raw) => {

@@ -249,6 +249,27 @@ export interface SubscribeTopicOptions {
   readonly autoTouch?: boolean;
   /** Deliver without broker-side output buffering (for request paths); default false. */
   readonly lowLatency?: boolean;
+  /**
+   * Called once the consumer is registered at the broker, i.e. from when a
+   * message published to the topic is sure to reach this subscription's
+   * channel: synchronously on subscribe on the memory broker; on NSQ once nsqd
+   * acknowledged the consumer's `SUB` on every nsqd it was given (with lookupd
+   * only, on the first nsqd found). Wait for it instead of sleeping before the
+   * first publish. Called at most once per subscription (for
+   * `subscribePrefix`, once per topic it consumes); never when the
+   * subscription fails or ends first. A callback that throws is logged and
+   * otherwise ignored.
+   *
+   * @example
+   * ```ts
+   * const ready = new Promise<void>((onReady) =>
+   *   bus.subscribeTopic('orders.created', { onReady }).subscribe(handle),
+   * );
+   * await ready;
+   * await bus.publish('orders.created', msg);
+   * ```
+   */
+  readonly onReady?: () => void;
 }
 
 /** Options of {@link Transport.subscribePrefix}. */

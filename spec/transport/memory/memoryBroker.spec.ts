@@ -522,6 +522,46 @@ describe('memoryBroker', () => {
     });
   });
 
+  describe('onReady', () => {
+    it('is called once, synchronously on subscribe, before any delivery', () => {
+      const ts = testScheduler();
+      ts.run(({ flush }) => {
+        const broker = memoryBroker({ scheduler: ts });
+        send(broker, 't', 'a');
+        const calls: string[] = [];
+        broker.consume({ topic: 't', channel: 'c', onReady: () => calls.push('ready') }).subscribe((d) => {
+          calls.push(text(d));
+          d.finish();
+        });
+        expect(calls).toEqual(['ready']);
+        flush();
+        expect(calls).toEqual(['ready', 'a']);
+      });
+    });
+
+    it('is not called for a consumer that fails; one that throws errors its consumer and removes it', () => {
+      const ts = testScheduler();
+      ts.run(() => {
+        const broker = memoryBroker({ scheduler: ts });
+        const onReady = jasmine.createSpy('onReady');
+        expect(errorOf(broker.consume({ topic: 'bad topic', channel: 'c', onReady }))).toBeInstanceOf(
+          InvalidNameError,
+        );
+        expect(onReady).not.toHaveBeenCalled();
+        const thrown = new Error('boom');
+        const throwing = broker.consume({
+          topic: 't',
+          channel: 'c#ephemeral',
+          onReady: () => {
+            throw thrown;
+          },
+        });
+        expect(errorOf(throwing)).toBe(thrown);
+        expect(topicStats(broker, 't')?.channels).toEqual([]);
+      });
+    });
+  });
+
   describe('messages', () => {
     it('gives each message a unique 16-character id and the scheduler time of its publish', () => {
       const ts = testScheduler();

@@ -164,6 +164,8 @@ class InMemoryBroker implements MemoryBroker {
       });
       if (subscriber.closed) return undefined;
       channel.addConsumer(consumer);
+      // a callback that throws errors this consumer, which removes it again
+      options.onReady?.();
       return undefined;
     });
   }
@@ -289,7 +291,8 @@ class InMemoryBroker implements MemoryBroker {
  * - `close()` completes every consumer, drops every message (nothing is
  *   persisted), and refuses later work with `TransportClosedError`.
  * - `lowLatency` has no effect: nothing is buffered on the way to a consumer.
- * - While a consumer's `paused$` says true it gets nothing; the channel's
+ * - A consumer is registered as soon as it subscribes: `onReady` is called
+ *   synchronously. While its `paused$` says true it gets nothing; the channel's
  *   messages go to its other consumers, or wait.
  *
  * Under `TestScheduler.run`, close the broker (or unsubscribe) before the run

@@ -75,6 +75,12 @@ export interface NsqConsumerOptions extends NsqConnectionOptions {
    * nsqd sent before the `RDY 0` reached it may still arrive.
    */
   readonly paused$?: Observable<boolean>;
+  /**
+   * Called once, when nsqd acknowledged the `SUB` on every address of `nsqd`
+   * (with only `lookupd`, on the first nsqd found): from then on what is
+   * published there reaches the channel. A callback that throws is logged.
+   */
+  readonly onReady?: () => void;
 }
 
 interface Prepared {
@@ -139,6 +145,12 @@ const prepare = (options: NsqConsumerOptions): Either<RxMiniError, Prepared> => 
 /** A connection that stayed up this long resets its re-dial backoff. */
 const STABLE_CONNECTION_MS = 1_000;
 
+/** The nsqd address of an nsqjs connection, as `host:port` the way the Reader's events name it. */
+const addressOf = (conn: object): string => {
+  const { nsqdHost, nsqdPort } = conn as { nsqdHost?: unknown; nsqdPort?: unknown };
+  return `${String(nsqdHost)}:${String(nsqdPort)}`;
+};
+
 /**
  * Consumes `topic` on `channel`. Cold: each subscription opens its own nsqjs
  * Reader (corked writes, an error listener on every emitter) and
@@ -151,7 +163,7 @@ const STABLE_CONNECTION_MS = 1_000;
  * messages (RDY 0) at once; deliveries still pending are requeued (REQ 0) and
  * the Reader closes on the scheduler's next turn, so acks made right after
  * unsubscribing still go out. `paused$` pauses and resumes the Reader (RDY 0)
- * without closing it.
+ * without closing it; `onReady` says when the `SUB` went through.
  *
  * Errors: `InvalidNameError` for a bad topic or channel, `ConfigError` for bad
  * options — before any connection is made. Connection failures are not errors
@@ -197,9 +209,12 @@ export const consumeNsq = (options: NsqConsumerOptions): Observable<NsqDelivery>
     const redials = new Map<string, Subscription>();
     const failures = new Map<string, number>();
     const connectedAt = new Map<string, number>();
+    /** Addresses whose connection nsqd has subscribed (SUB answered OK). */
+    const subscribed = new Set<string>();
     let accepting = true;
     let open = true;
     let paused = false;
+    let announced = false;
 
     const hooks: DeliveryHooks = {
       isOpen: () => open,
@@ -207,21 +222,34 @@ export const consumeNsq = (options: NsqConsumerOptions): Observable<NsqDelivery>
       onTouched: (delivery) => pending.touched(delivery),
     };
 
-    const onSubscribed = (): void => {
+    const announceReady = (): void => {
+      if (announced || !accepting) return;
+      announced = true;
+      try {
+        options.onReady?.();
+      } catch (error) {
+        log.error('nsq consumer: onReady threw', { error: String(error) });
+      }
+    };
+    const onSubscribed = (conn: object): void => {
       // runs before nsqjs's RDY logic for this connection (its listener comes later): after every
       // connection was lost nsqjs forgets the pause, and would give this one RDY maxInFlight
       if (paused && accepting && !reader.isPaused()) reader.pause();
+      subscribed.add(addressOf(conn));
+      if (direct.size === 0 || [...direct.keys()].every((key) => subscribed.has(key))) announceReady();
     };
 
     // the per-message fast path (each step checks nsqjs's internals and is skipped if they differ)
     const requireTls = wantsTls(options);
-    onReaderConnection(reader, (conn) => {
+    const hooked = onReaderConnection(reader, (conn) => {
       // first, so every write below it (the acks included) goes through the TLS check
       if (requireTls) guardTlsConnection(conn);
       corkConnection(conn);
       useWireMessages(conn);
-      if (conn instanceof EventEmitter) conn.on('ready', onSubscribed);
+      if (conn instanceof EventEmitter) conn.on('ready', () => onSubscribed(conn));
     });
+    // without the hook, nsqjs's own signal: the first connection subscribed
+    if (!hooked) reader.on('ready', announceReady);
     batchReaderMessages(reader);
     skipNoopRdyBumps(reader);
     reader.on('error', (error: Error) =>
@@ -235,6 +263,7 @@ export const consumeNsq = (options: NsqConsumerOptions): Observable<NsqDelivery>
       const key = `${host}:${port}`;
       const since = connectedAt.get(key);
       connectedAt.delete(key);
+      subscribed.delete(key);
       if (!accepting) return;
       log.warn('nsq consumer: connection closed', { nsqd: key });
       // addresses found through lookupd are re-found by its poll; direct ones are re-dialled here

@@ -153,6 +153,7 @@ export const nsqBroker = (options: NsqBrokerOptions): Broker => {
       ...(consumeOptions.lowLatency === undefined ? {} : { lowLatency: consumeOptions.lowLatency }),
       ...(consumeOptions.msgTimeoutMs === undefined ? {} : { msgTimeoutMs: consumeOptions.msgTimeoutMs }),
       ...(consumeOptions.paused$ === undefined ? {} : { paused$: consumeOptions.paused$ }),
+      ...(consumeOptions.onReady === undefined ? {} : { onReady: consumeOptions.onReady }),
       ...(options.lookupdPollIntervalSec === undefined
         ? {}
         : { lookupdPollIntervalSec: options.lookupdPollIntervalSec }),
