@@ -68,23 +68,32 @@ export interface Counters {
  */
 export const createCounters = (metrics: MetricsRecorder, logger: ILogger): Counters => {
   const warned = new Set<string>();
-  const guard = (name: string, record: () => void): void => {
-    try {
-      record();
-    } catch (error) {
-      if (warned.has(name)) return;
-      warned.add(name);
-      logger.warn('transport: cannot record metric', {
-        metric: name,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
+  const failed = (name: string, error: unknown): void => {
+    if (warned.has(name)) return;
+    warned.add(name);
+    logger.warn('transport: cannot record metric', {
+      metric: name,
+      error: error instanceof Error ? error.message : String(error),
+    });
   };
   const full = Object.fromEntries(
     Object.values(TransportMetric).map((name) => [name, `transport.${name}`]),
   ) as Record<TransportMetric, string>;
+  // try/catch inline, no closure per call: these run several times per message
   return {
-    inc: (name) => guard(name, () => metrics.inc(full[name])),
-    observe: (name, ms) => guard(name, () => metrics.observe(full[name], ms)),
+    inc: (name) => {
+      try {
+        metrics.inc(full[name]);
+      } catch (error) {
+        failed(name, error);
+      }
+    },
+    observe: (name, ms) => {
+      try {
+        metrics.observe(full[name], ms);
+      } catch (error) {
+        failed(name, error);
+      }
+    },
   };
 };

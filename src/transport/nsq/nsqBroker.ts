@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { Observable, Subject, defer, from, map, takeUntil } from 'rxjs';
+import { Observable, Subject, from, takeUntil } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import { ConfigError } from '../../errors.js';
 import type { ILogger } from '../../logger/types.js';
@@ -94,6 +94,29 @@ const unionOfTopics = async (
 };
 
 /**
+ * Cold: starts the publish on subscribe, emits once and completes when it is
+ * acknowledged (what `defer(…).pipe(map(…))` does, in one Observable: this runs
+ * for every message). A late settlement after unsubscribe goes nowhere.
+ */
+const acknowledged = (start: () => Promise<void>): Observable<void> =>
+  new Observable<void>((subscriber) => {
+    let sending: Promise<void>;
+    try {
+      sending = start();
+    } catch (error) {
+      subscriber.error(error);
+      return;
+    }
+    sending.then(
+      () => {
+        subscriber.next();
+        subscriber.complete();
+      },
+      (error: unknown) => subscriber.error(error),
+    );
+  });
+
+/**
  * A {@link Broker} over nsqd, for `createTransport` (the NSQ transport).
  *
  * @example
@@ -160,12 +183,12 @@ export const nsqBroker = (options: NsqBrokerOptions): Broker => {
     }).pipe(takeUntil(closed$));
 
   return {
-    publish: (topic, body) => defer(() => publisher.publish(topic, body)).pipe(map(() => undefined)),
+    publish: (topic, body) => acknowledged(() => publisher.publish(topic, body)),
     // DPUB needs a delay of at least 1 ms; a delay of 0 is a plain publish, as in the memory broker
     publishDeferred: (topic, body, delayMs) =>
-      defer(() =>
+      acknowledged(() =>
         delayMs === 0 ? publisher.publish(topic, body) : publisher.publishDeferred(topic, body, delayMs),
-      ).pipe(map(() => undefined)),
+      ),
     consume,
     listTopics: () =>
       from(
