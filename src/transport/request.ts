@@ -6,7 +6,7 @@
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { toUndefined } from 'fp-ts/lib/Option.js';
-import { Observable, defer, throwError, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { getError } from '../codec/result.js';
 import type { JsonObject } from '../codec/json.js';
 import { newContextID, type Message } from '../codec/message.js';
@@ -131,70 +131,77 @@ export const createRequester = (ctx: RequesterContext): Requester => {
   };
 
   const request = (action: string, body: JsonObject, options: RequestOptions): Observable<Message> =>
-    defer(() => {
-      if (store.closed) return throwError(() => new TransportClosedError(`request ${action}`));
+    // one Observable per request (the checks run on subscribe, as with defer)
+    new Observable<Message>((subscriber) => {
+      if (store.closed) {
+        subscriber.error(new TransportClosedError(`request ${action}`));
+        return undefined;
+      }
       const timeout = options.timeout ?? ctx.requestTimeoutMs;
       const badTimeout = checkTimeout(timeout);
-      if (badTimeout) return throwError(() => badTimeout);
-      return new Observable<Message>((subscriber) => {
-        const id = options.contextID ?? newContextID();
-        try {
-          store.add({ id, replyTo: replyTopic, meta: { action } });
-        } catch (error) {
-          subscriber.error(error);
-          return undefined;
-        }
-        ensureInbox();
-        const message: Message = {
-          type: MessageType.REQUEST,
-          node: action,
-          contextID: id,
-          replyTo: replyTopic,
-          header: { ...options.header, [HeaderKey.DEADLINE]: String(Math.floor(timeout)) },
-          body,
-        };
-        const startedAt = scheduler.now();
-        counters.inc(TransportMetric.requests);
-        // wait before publishing, so that no reply can come before anyone waits for it
-        const wait = store.waitTimeout(id, timeout).subscribe({
-          next: (response) => {
-            counters.observe(TransportMetric.requestMs, Math.max(0, scheduler.now() - startedAt));
-            if (!isErrorResponse(response)) {
-              subscriber.next(response);
-              subscriber.complete();
-              return;
-            }
-            subscriber.error(
-              new ResponseError(
-                action,
-                response.statusCode !== undefined && response.statusCode >= 400
-                  ? response.statusCode
-                  : StatusCode.INTERNAL,
-                toUndefined(getError(response)) ?? '',
-                response,
-              ),
-            );
-          },
-          error: (error: unknown) => {
-            if (error instanceof TimeoutError) {
-              counters.inc(TransportMetric.requestTimeouts);
-              subscriber.error(new TimeoutError(`request ${action}`, timeout, { cause: error }));
-            } else {
-              subscriber.error(error);
-            }
-          },
-        });
-        const sending = ctx.publish(action, message).subscribe({
-          error: (error: unknown) => {
-            wait.unsubscribe();
+      if (badTimeout) {
+        subscriber.error(badTimeout);
+        return undefined;
+      }
+      const id = options.contextID ?? newContextID();
+      try {
+        store.add({ id, replyTo: replyTopic, meta: { action } });
+      } catch (error) {
+        subscriber.error(error);
+        return undefined;
+      }
+      ensureInbox();
+      const header: Record<string, string> = options.header === undefined ? {} : { ...options.header };
+      header[HeaderKey.DEADLINE] = String(Math.floor(timeout));
+      const message: Message = {
+        type: MessageType.REQUEST,
+        node: action,
+        contextID: id,
+        replyTo: replyTopic,
+        header,
+        body,
+      };
+      const startedAt = scheduler.now();
+      counters.inc(TransportMetric.requests);
+      // wait before publishing, so that no reply can come before anyone waits for it
+      const wait = store.waitTimeout(id, timeout).subscribe({
+        next: (response) => {
+          counters.observe(TransportMetric.requestMs, Math.max(0, scheduler.now() - startedAt));
+          if (!isErrorResponse(response)) {
+            subscriber.next(response);
+            subscriber.complete();
+            return;
+          }
+          subscriber.error(
+            new ResponseError(
+              action,
+              response.statusCode !== undefined && response.statusCode >= 400
+                ? response.statusCode
+                : StatusCode.INTERNAL,
+              toUndefined(getError(response)) ?? '',
+              response,
+            ),
+          );
+        },
+        error: (error: unknown) => {
+          if (error instanceof TimeoutError) {
+            counters.inc(TransportMetric.requestTimeouts);
+            subscriber.error(new TimeoutError(`request ${action}`, timeout, { cause: error }));
+          } else {
             subscriber.error(error);
-          },
-        });
-        return () => {
-          sending.unsubscribe();
-          wait.unsubscribe();
-        };
+          }
+        },
       });
+      const sending = ctx.publish(action, message).subscribe({
+        error: (error: unknown) => {
+          wait.unsubscribe();
+          subscriber.error(error);
+        },
+      });
+      return () => {
+        sending.unsubscribe();
+        wait.unsubscribe();
+      };
     });
 
   return {

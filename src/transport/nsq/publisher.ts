@@ -320,7 +320,8 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
   const currentGroup = (): TimeoutGroup => {
     if (tickGroup) return tickGroup;
     const group: TimeoutGroup = { items: [], remaining: 0, timer: undefined };
-    group.timer = timer(settings.publishTimeoutMs, scheduler).subscribe(() => expire(group));
+    // scheduler.schedule, not timer(): one action per tick, no Observable around it
+    group.timer = scheduler.schedule(() => expire(group), settings.publishTimeoutMs);
     tickGroup = group;
     return group;
   };
