@@ -39,6 +39,7 @@ import type { BenchNsqd } from './lib/nsqd';
 import { closeRawWriter, openRawWriter } from './lib/rawNsq';
 import { resultRow, type ReportRow } from './lib/report';
 import { processCpuSeconds } from './lib/proc';
+import { TRACE_FILE_ENV } from './lib/socketTrace';
 import { RESPONDER_CHANNEL, type ResponderMessage } from './lib/responder';
 import {
   runGroup,
@@ -79,7 +80,13 @@ const startService = async (
   const child = fork(
     join(__dirname, 'lib', 'responder.js'),
     [impl, nsqd.host, String(nsqd.port), nsqd.http, requestTopic, replyTopic],
-    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // the hops group traces the responder's sockets from start-up (lib/socketTrace.ts)
+      ...(process.env[TRACE_FILE_ENV] === undefined
+        ? {}
+        : { execArgv: [...process.execArgv, '-r', join(__dirname, 'lib', 'socketTrace.js')] }),
+    },
   );
   try {
     await waitFor<void>(START_TIMEOUT_MS, 'responder ready', (resolve, reject) => {
