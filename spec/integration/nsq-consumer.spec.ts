@@ -294,7 +294,8 @@ describeNsq('nsq consumer', (servers) => {
           delivery.finish();
         });
       });
-      await publisher.publish(topic, 'warm-up'); // the publisher is connected before the race below
+      // the publisher is connected before the race below; another topic, so the consumer cannot get it
+      await publisher.publish(`${topic}.warmup`, 'warm-up');
       await ready;
       await publisher.publish(topic, 'after');
       await waitFor('the delivery', () => received.length === 1);

@@ -117,8 +117,8 @@ export const createRequester = (ctx: RequesterContext): Requester => {
       })
       .subscribe({
         next: (raw) => {
-          raw.finish();
           onReply(raw.body);
+          raw.finish();
         },
         error: (error: unknown) => {
           // the next request opens it again; the waiting ones time out

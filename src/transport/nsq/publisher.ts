@@ -40,9 +40,8 @@ import {
   writerUsesTls,
   type NsqConnectionOptions,
 } from './connectionOptions.js';
-import { corkWriter } from './cork.js';
 import { PublishFailedError, PublishQueueFullError, PublishTimeoutError } from './errors.js';
-import { onWriterConnection, writeCommand } from './internals.js';
+import { onWriterConnection, writeCommand, writerConnection } from './internals.js';
 import { encodeMpub, encodePub } from './wire.js';
 
 /** Where a connection to nsqd stands. */
@@ -369,6 +368,19 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
     if (!w || !ready || queue.length === 0) return;
     const items = queue;
     queue = [];
+    // the commands of one flush leave in one write, at once: no tick waits for an uncork
+    const out = writerConnection(w)?.outWriter;
+    const corked =
+      out && typeof out.cork === 'function' && !out.destroyed && !out.writableEnded ? out : undefined;
+    corked?.cork();
+    try {
+      sendAll(w, items);
+    } finally {
+      if (corked && !corked.writableEnded) corked.uncork();
+    }
+  };
+
+  const sendAll = (w: nsq.Writer, items: readonly Pending[]): void => {
     const byTopic = new Map<string, Pending[]>();
     for (const item of items) {
       if (item.state !== 'queued') continue;
@@ -419,7 +431,6 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
     if (closed) return;
     writer = w;
     ready = false;
-    corkWriter(w);
     if (requireTls) onWriterConnection(w, (conn) => guardTlsConnection(conn));
     // every emitter gets an error listener, kept for the writer's whole life
     w.on('error', (error: Error) => {
