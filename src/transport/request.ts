@@ -117,8 +117,12 @@ export const createRequester = (ctx: RequesterContext): Requester => {
       })
       .subscribe({
         next: (raw) => {
-          onReply(raw.body);
-          raw.finish();
+          // the caller first (its next request then leaves before this FIN), the FIN whatever happens
+          try {
+            onReply(raw.body);
+          } finally {
+            raw.finish();
+          }
         },
         error: (error: unknown) => {
           // the next request opens it again; the waiting ones time out
