@@ -151,6 +151,32 @@ const localNsqdArgs = (
   ...extra,
 ];
 
+/** An nsqd process that can be stopped, crashed and started again with the same arguments. */
+interface NsqdProcess {
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+const nsqdProcess = (bin: string, args: readonly string[], logFile: string, http: string): NsqdProcess => {
+  let nsqd = startProcess(bin, args, logFile);
+  return {
+    async stop() {
+      nsqd.kill('SIGTERM');
+      await exited(nsqd);
+    },
+    async kill() {
+      nsqd.kill('SIGKILL');
+      await exited(nsqd);
+    },
+    async restart() {
+      await exited(nsqd);
+      nsqd = startProcess(bin, args, logFile);
+      await waitForPing(http);
+    },
+  };
+};
+
 /** Starts nsqlookupd + nsqd from the cached binaries. */
 export const startLocalNsq = async (dir: string, options: LocalNsqOptions = {}): Promise<LocalServers> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rxmini-nsq-'));
@@ -177,31 +203,21 @@ export const startLocalNsq = async (dir: string, options: LocalNsqOptions = {}):
     dataDir,
     options.nsqdArgs,
   );
-  let nsqd = startProcess(join(dir, 'nsqd'), nsqdArgs, nsqdLog);
+  const nsqdHttp = `127.0.0.1:${nsqdHttpPort}`;
+  const nsqd = nsqdProcess(join(dir, 'nsqd'), nsqdArgs, nsqdLog, nsqdHttp);
   const servers: LocalServers = {
     nsqdTcp: `127.0.0.1:${nsqdTcpPort}`,
-    nsqdHttp: `127.0.0.1:${nsqdHttpPort}`,
+    nsqdHttp,
     lookupdHttp: `127.0.0.1:${lookupHttp}`,
     lookupdTcp: `127.0.0.1:${lookupTcp}`,
     external: false,
-    async stop() {
-      nsqd.kill('SIGTERM');
-      await exited(nsqd);
-    },
-    async kill() {
-      nsqd.kill('SIGKILL');
-      await exited(nsqd);
-    },
-    async restart() {
-      await exited(nsqd);
-      nsqd = startProcess(join(dir, 'nsqd'), nsqdArgs, nsqdLog);
-      await waitForPing(servers.nsqdHttp);
-    },
+    stop: nsqd.stop,
+    kill: nsqd.kill,
+    restart: nsqd.restart,
     logs: () => `--- nsqd ---\n${tail(nsqdLog)}\n--- nsqlookupd ---\n${tail(lookupdLog)}`,
     async close() {
-      nsqd.kill('SIGTERM');
       lookupd.kill('SIGTERM');
-      await Promise.all([exited(nsqd), exited(lookupd)]);
+      await Promise.all([nsqd.stop(), exited(lookupd)]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -247,27 +263,17 @@ export const startExtraNsqd = async (
   const [tcp, http] = await Promise.all([freePort(), freePort()]);
   const log = join(dataDir, 'nsqd.log');
   const args = localNsqdArgs({ tcp, http }, lookupdTcp, dataDir, options.nsqdArgs);
-  let nsqd = startProcess(join(dir, 'nsqd'), args, log);
+  const nsqdHttp = `127.0.0.1:${http}`;
+  const nsqd = nsqdProcess(join(dir, 'nsqd'), args, log, nsqdHttp);
   const extra: ExtraNsqd = {
     nsqdTcp: `127.0.0.1:${tcp}`,
-    nsqdHttp: `127.0.0.1:${http}`,
-    async stop() {
-      nsqd.kill('SIGTERM');
-      await exited(nsqd);
-    },
-    async kill() {
-      nsqd.kill('SIGKILL');
-      await exited(nsqd);
-    },
-    async restart() {
-      await exited(nsqd);
-      nsqd = startProcess(join(dir, 'nsqd'), args, log);
-      await waitForPing(extra.nsqdHttp);
-    },
+    nsqdHttp,
+    stop: nsqd.stop,
+    kill: nsqd.kill,
+    restart: nsqd.restart,
     logs: () => `--- extra nsqd ${tcp} ---\n${tail(log)}`,
     async close() {
-      nsqd.kill('SIGTERM');
-      await exited(nsqd);
+      await nsqd.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -13,7 +13,8 @@ import { nsqTransport } from '../../src/transport/nsq/nsqTransport.js';
 import { createNsqPublisher, type NsqPublisher } from '../../src/transport/nsq/publisher.js';
 import type { Transport } from '../../src/transport/types.js';
 import { describeNsq, nsqChannelStats, nsqPost, startExtraNsqd, type ExtraNsqd } from '../helpers/nsq.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { waitFor } from '../helpers/wait.js';
+import { publishStream } from '../helpers/publishStream.js';
 
 /** The consumers' lookupd poll interval; discovery must happen within a few of them. */
 const POLL_SEC = 1;
@@ -114,36 +115,6 @@ describeNsq('nsq lookupd discovery', (servers) => {
 
   const connectedTo = (logger: MemoryLogger): unknown[] =>
     logger.records.filter((r) => r.message === 'nsq consumer: connected').map((r) => r.fields['nsqd']);
-
-  /** Publishes `prefix-N` every 2 ms until stopped; records what nsqd acknowledged. */
-  const publishStream = (publisher: NsqPublisher, topic: string, prefix: string) => {
-    const acknowledged = new Set<string>();
-    const failures: unknown[] = [];
-    const settled: Promise<void>[] = [];
-    let running = true;
-    let sent = 0;
-    const loop = (async () => {
-      while (running) {
-        const body = `${prefix}-${sent++}`;
-        settled.push(
-          publisher.publish(topic, body).then(
-            () => void acknowledged.add(body),
-            (e: unknown) => void failures.push(e),
-          ),
-        );
-        await sleep(2);
-      }
-    })();
-    return {
-      acknowledged,
-      failures,
-      stop: async () => {
-        running = false;
-        await loop;
-        await Promise.all(settled);
-      },
-    };
-  };
 
   describe('consumeNsq with lookupd only', () => {
     it('finds an nsqd that starts carrying the topic after it subscribed, within a few polls', async () => {

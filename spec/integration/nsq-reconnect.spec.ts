@@ -18,6 +18,7 @@ import {
 } from '../../src/transport/nsq/publisher.js';
 import { describeNsq, nsqPost } from '../helpers/nsq.js';
 import { sleep, waitFor } from '../helpers/wait';
+import { publishStream } from '../helpers/publishStream.js';
 
 const text = (body: Uint8Array): string => Buffer.from(body).toString('utf8');
 
@@ -58,37 +59,6 @@ describeNsq('nsq reconnect', (servers) => {
     return statuses;
   };
 
-  /** Publishes `prefix-N` every 2 ms until stopped; records what was acknowledged and what failed. */
-  const stream = (p: NsqPublisher, topic: string, prefix: string) => {
-    const acknowledged = new Set<string>();
-    const failures: unknown[] = [];
-    const settled: Promise<void>[] = [];
-    let running = true;
-    let sent = 0;
-    const loop = (async () => {
-      while (running) {
-        const body = `${prefix}-${sent++}`;
-        settled.push(
-          p.publish(topic, body).then(
-            () => void acknowledged.add(body),
-            (e: unknown) => void failures.push(e),
-          ),
-        );
-        await sleep(2);
-      }
-    })();
-    return {
-      acknowledged,
-      failures,
-      sent: () => sent,
-      stop: async () => {
-        running = false;
-        await loop;
-        await Promise.all(settled);
-      },
-    };
-  };
-
   /** Consumes `topic` until every body in `expected` has arrived. */
   const consumeAll = (
     topic: string,
@@ -112,7 +82,7 @@ describeNsq('nsq reconnect', (servers) => {
     await nsqPost(servers().nsqdHttp, `/channel/create?topic=${topic}&channel=c`);
     publisher = createNsqPublisher({ nsqd: servers().nsqdTcp, reconnect: fast, publishTimeoutMs: 10_000 });
     const statuses = statusesOf(publisher);
-    const run = stream(publisher, topic, 'r');
+    const run = publishStream(publisher, topic, 'r');
     await waitFor('100 acknowledged', () => run.acknowledged.size >= 100);
     await stop();
     const sentWhileDown = run.sent();
@@ -185,7 +155,7 @@ describeNsq('nsq reconnect', (servers) => {
   it('fails every publish caught by a crash with a typed error, none hangs, and carries on after', async () => {
     const topic = 'reconnect.crash';
     publisher = createNsqPublisher({ nsqd: servers().nsqdTcp, reconnect: fast, publishTimeoutMs: 1_000 });
-    const run = stream(publisher, topic, 'k');
+    const run = publishStream(publisher, topic, 'k');
     await waitFor('50 acknowledged', () => run.acknowledged.size >= 50);
     await kill();
     await sleep(100);
