@@ -90,7 +90,7 @@ describeNsq(
       // nsqd's answer to AUTH, as nsqjs reports it: `E_AUTH_FAILED AUTH failed`
       expect((cause as Error).message).toMatch(/^E_AUTH_FAILED\b/);
       expect((error as Error).message).toMatch(
-        /\(nsqd unreachable\).*: last connection error: E_AUTH_FAILED/,
+        /\(not sent: no connection was ready\).*: last connection error: E_AUTH_FAILED/,
       );
     }, 10_000);
 

@@ -203,7 +203,9 @@ describe('createNsqPublisher: the cause of a publish timeout (silent peer)', () 
     expect(cause).not.toBeInstanceOf(PublishTimeoutError);
     expect((cause as TimeoutError).timeoutMs).toBe(50);
     const named = `: last connection error: connect to nsqd ${address} timed out after 50 ms`;
-    expect((error as Error).message).toBe(`publish to t (nsqd unreachable) timed out after 300 ms${named}`);
+    expect((error as Error).message).toBe(
+      `publish to t (not sent: no connection was ready) timed out after 300 ms${named}`,
+    );
     expect(String((error as Error).stack).split('\n')[0]).toContain(named);
   });
 
@@ -212,6 +214,8 @@ describe('createNsqPublisher: the cause of a publish timeout (silent peer)', () 
     const error = await publisher.publish('t', 'x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PublishTimeoutError);
     expect((error as PublishTimeoutError).cause).toBeUndefined();
-    expect((error as Error).message).toBe('publish to t (nsqd unreachable) timed out after 100 ms');
+    expect((error as Error).message).toBe(
+      'publish to t (not sent: no connection was ready) timed out after 100 ms',
+    );
   });
 });

@@ -103,7 +103,7 @@ export class PublishTimeoutError extends TimeoutError {
     options?: RxMiniErrorOptions,
   ) {
     super(
-      `publish to ${topic}${ambiguous ? ' (sent, not acknowledged)' : ' (nsqd unreachable)'}`,
+      `publish to ${topic}${ambiguous ? ' (sent, not acknowledged)' : ' (not sent: no connection was ready)'}`,
       timeoutMs,
       options,
     );

@@ -159,7 +159,7 @@ const describeError = (error: unknown): string => (error instanceof Error ? erro
 
 /**
  * The timeout of `item`, naming `lastConnectionError` (when there is one) as its
- * cause and at the end of its message, so "nsqd unreachable" says why.
+ * cause and at the end of its message, so "no connection was ready" says why.
  */
 const toPublishTimeout = (
   item: Pending,
