@@ -1,6 +1,20 @@
 // Runs the browser-safe core specs (bundled by scripts/bundle-browser-specs.mjs)
-// in Debian's headless Chromium. Nothing here downloads a browser.
+// in a headless Chromium. `npm run test:browser` finds the browser first
+// (scripts/find-chromium.mjs) and passes it as CHROME_BIN with its flags; run
+// directly, karma uses CHROME_BIN or Debian's /usr/bin/chromium.
 process.env.CHROME_BIN = process.env.CHROME_BIN || '/usr/bin/chromium';
+const flags = process.env.RXMINI_CHROME_FLAGS
+  ? JSON.parse(process.env.RXMINI_CHROME_FLAGS)
+  : [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ];
 
 /** Ends the run with one plain line: "browser specs: N passed, N failed, N skipped". */
 const summaryReporter = function (baseReporterDecorator) {
@@ -24,17 +38,7 @@ module.exports = (config) => {
     customLaunchers: {
       ChromiumHeadlessNoSandbox: {
         base: 'ChromeHeadless',
-        flags: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-dev-shm-usage',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        flags,
       },
     },
     client: { jasmine: { random: true } },
