@@ -33,6 +33,8 @@ export const ErrorCode = {
   PUBLISH_FAILED: 'PUBLISH_FAILED',
   QUEUE_FULL: 'QUEUE_FULL',
   REMOTE: 'REMOTE',
+  RETRIES_EXHAUSTED: 'RETRIES_EXHAUSTED',
+  NOT_A_DELIVERY: 'NOT_A_DELIVERY',
 } as const;
 
 /** Union of every {@link ErrorCode} value. */
@@ -282,5 +284,63 @@ export class PanicError extends RxMiniError {
     cause: unknown,
   ) {
     super(`${label}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/**
+ * A retry policy gave a failed delivery up: out of attempts, or the error is not
+ * retryable. `retryWithBackoff` hands it to the next failure handler (the dead
+ * letter), which records the original error (`cause`) as the reason; a retry
+ * policy further up the pipe passes it on rather than retrying again.
+ *
+ * @example
+ * ```ts
+ * import { RetriesExhaustedError } from 'rxmini';
+ * const gaveUp = new RetriesExhaustedError(5, 5, { cause: new Error('db down') });
+ * gaveUp.message; // 'gave up after 5 of 5 attempts: db down'
+ * ```
+ */
+export class RetriesExhaustedError extends RxMiniError {
+  readonly code = ErrorCode.RETRIES_EXHAUSTED;
+  constructor(
+    /** The delivery attempt that failed last. */
+    readonly attempts: number,
+    /** The policy's `maxAttempts`. */
+    readonly maxAttempts: number,
+    options?: RxMiniErrorOptions,
+  ) {
+    const cause = options?.cause;
+    super(
+      `gave up after ${attempts} of ${maxAttempts} attempts: ${cause instanceof Error ? cause.message : String(cause)}`,
+      options,
+    );
+  }
+}
+
+/**
+ * An operator over deliveries was given something that is not a delivery. The
+ * usual cause is an object spread, `map((d) => ({ ...d, user }))`, which copies
+ * the fields but not the acknowledgements (they live on the prototype): attach
+ * values with `delivery.withContext({ user })` instead.
+ *
+ * @example
+ * ```ts
+ * import { NotADeliveryError } from 'rxmini';
+ * const err = new NotADeliveryError('handleDeliveries');
+ * err.code; // 'NOT_A_DELIVERY'
+ * ```
+ */
+export class NotADeliveryError extends RxMiniError {
+  readonly code = ErrorCode.NOT_A_DELIVERY;
+  constructor(
+    /** The operator that refused it. */
+    readonly operator: string,
+    options?: RxMiniErrorOptions,
+  ) {
+    super(
+      `${operator} got a value that is not a Delivery: an object spread ({ ...delivery }) drops its ` +
+        'acknowledgements; use delivery.withContext({ ... }) to attach values',
+      options,
+    );
   }
 }

@@ -55,7 +55,11 @@ const stub = (
       state = 'requeued';
       return settled<FailOutcome>(options.failWith ?? 'requeued');
     },
+    input: undefined,
     withContext: () => delivery,
+    withInput: () => delivery as never,
+    withFailHandler: () => delivery,
+    withHandlerWrapper: () => delivery,
     wrapHandler: (handler) => (options.wrappers ?? []).reduceRight((next, wrap) => wrap(next), handler),
   };
   return delivery;

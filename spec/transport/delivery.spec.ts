@@ -77,7 +77,7 @@ describe('transport/delivery', () => {
     const { delivery, raw } = fakeDelivery(msg, {
       raw: fakeBrokerDelivery({ attempts: 3 }),
       publishFails: true,
-      deps: { onDeadLetter: (ok) => outcomes.push(ok) },
+      onDeadLetter: (ok) => outcomes.push(ok),
     });
     expect(await delivery.fail(new Error('x'))).toBe('requeued');
     expect(raw.calls).toEqual(['requeue:400']);
@@ -87,17 +87,15 @@ describe('transport/delivery', () => {
   it('blocks other acknowledgements while it dead-letters', async () => {
     const { delivery, raw } = fakeDelivery(msg, {
       raw: fakeBrokerDelivery({ attempts: 3 }),
-      deps: {
-        publish: (_topic, _msg) => {
-          // the handler tries to finish while the dead letter is on its way
-          expect(delivery.finish()).toBeFalse();
-          expect(delivery.requeue()).toBeFalse();
-          return new (class {
-            subscribe(observer: { complete: () => void }): void {
-              observer.complete();
-            }
-          })() as never;
-        },
+      publish: (_topic, _msg) => {
+        // the handler tries to finish while the dead letter is on its way
+        expect(delivery.finish()).toBeFalse();
+        expect(delivery.requeue()).toBeFalse();
+        return new (class {
+          subscribe(observer: { complete: () => void }): void {
+            observer.complete();
+          }
+        })() as never;
       },
     });
     expect(await delivery.fail('x')).toBe('dead-lettered');
@@ -116,24 +114,24 @@ describe('transport/delivery', () => {
     expect(a.finish()).toBeFalse();
   });
 
-  it('wraps a handler in the wrappers of its topic', () => {
+  it('wraps a handler in the wrappers attached to it, the first outermost, kept by later views', () => {
     const order: string[] = [];
-    const { delivery } = fakeDelivery(msg, {
-      deps: {
-        wrappersFor: (topic) => [
-          (next) => (d) => {
-            order.push(`outer:${topic}`);
-            return next(d);
-          },
-          (next) => (d) => {
-            order.push('inner');
-            return next(d);
-          },
-        ],
-      },
-    });
+    const { delivery } = fakeDelivery(msg);
+    const wrapped = delivery
+      .withHandlerWrapper((next) => (d) => {
+        order.push(`outer:${d.topic}`);
+        return next(d);
+      })
+      .withContext({ user: 'u1' })
+      .withHandlerWrapper((next) => (d) => {
+        order.push(`inner:${String(d.context['user'])}`);
+        return next(d);
+      });
+    wrapped.wrapHandler(() => void order.push('handler'))(wrapped);
+    expect(order).toEqual(['outer:orders', 'inner:u1', 'handler']);
+    order.length = 0;
     delivery.wrapHandler(() => void order.push('handler'))(delivery);
-    expect(order).toEqual(['outer:orders', 'inner', 'handler']);
+    expect(order).toEqual(['handler']);
   });
 
   it('counts the x-deadline budget down on the scheduler', () => {

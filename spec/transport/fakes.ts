@@ -7,7 +7,9 @@ import type { Message } from '../../src/codec/message.js';
 import { noopLogger } from '../../src/logger/noopLogger.js';
 import type { BrokerDelivery } from '../../src/transport/broker.js';
 import { createDelivery, type DeliveryDeps } from '../../src/transport/delivery.js';
-import { DEFAULT_RETRY_POLICY } from '../../src/transport/retry.js';
+import { DEFAULT_RETRY_POLICY, backoffDelay } from '../../src/transport/retry.js';
+import { deadLetterFailHandler } from '../../src/operators/deadLetter.js';
+import { retryFailHandler } from '../../src/operators/retryWithBackoff.js';
 import type { Delivery } from '../../src/transport/types.js';
 
 /** A broker delivery that records every acknowledgement it receives. */
@@ -49,12 +51,22 @@ export interface Published {
   readonly message: Message;
 }
 
+/** The policy of fake deliveries: 3 attempts, 100 ms doubling, no jitter. */
+export const FAKE_POLICY = { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, jitter: 0 };
+
+/**
+ * A delivery over a fake broker delivery, with the failure handlers the
+ * transport attaches (dead letter to `<topic>.dead`, then retry with
+ * {@link FAKE_POLICY}), built from the same handler factories.
+ */
 export const fakeDelivery = (
   message: Message,
   options: {
     readonly raw?: FakeBrokerDelivery;
     readonly deps?: Partial<DeliveryDeps>;
     readonly publishFails?: boolean;
+    readonly publish?: (topic: string, msg: Message) => Observable<void>;
+    readonly onDeadLetter?: (ok: boolean) => void;
     readonly scheduler?: SchedulerLike;
   } = {},
 ): { delivery: Delivery; raw: FakeBrokerDelivery; published: Published[] } => {
@@ -63,15 +75,23 @@ export const fakeDelivery = (
   const deps: DeliveryDeps = {
     scheduler: options.scheduler ?? asyncScheduler,
     logger: noopLogger,
-    random: () => 0.5,
-    policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, jitter: 0 },
-    deadLetterTopic: `${raw.topic}.dead`,
-    publish: (topic, msg): Observable<void> => {
-      published.push({ topic, message: msg });
-      return options.publishFails ? throwError(() => new Error('broker down')) : EMPTY;
-    },
-    wrappersFor: () => [],
     ...options.deps,
   };
-  return { delivery: createDelivery(raw, message, deps), raw, published };
+  const random = (): number => 0.5;
+  const delivery = createDelivery(raw, message, deps)
+    .withFailHandler(
+      deadLetterFailHandler({
+        topic: `${raw.topic}.dead`,
+        publish:
+          options.publish ??
+          ((topic, msg): Observable<void> => {
+            published.push({ topic, message: msg });
+            return options.publishFails ? throwError(() => new Error('broker down')) : EMPTY;
+          }),
+        requeueDelayMs: (attempts) => backoffDelay(attempts, FAKE_POLICY, random),
+        ...(options.onDeadLetter === undefined ? {} : { onPublished: options.onDeadLetter }),
+      }),
+    )
+    .withFailHandler(retryFailHandler(FAKE_POLICY, random));
+  return { delivery, raw, published };
 };

@@ -6,18 +6,16 @@ import {
   operatorMiddleware,
 } from '../../src/transport/middleware.js';
 import type { Delivery, Middleware } from '../../src/transport/types.js';
+import { fakeDelivery } from './fakes.js';
+
+const tagsOf = (d: Delivery): string[] => (d.context['tags'] as string[] | undefined) ?? [];
 
 const tag =
   (name: string) =>
   (source: Observable<Delivery>): Observable<Delivery> =>
-    source.pipe(
-      map((d) => ({
-        ...d,
-        context: { ...d.context, tags: [...((d.context['tags'] as string[]) ?? []), name] },
-      })),
-    );
+    source.pipe(map((d) => d.withContext({ tags: [...tagsOf(d), name] })));
 
-const delivery = { context: {} } as unknown as Delivery;
+const delivery = fakeDelivery({ type: 'event', contextID: 'c0' }).delivery;
 
 const tagsAfter = (operator: (s: Observable<Delivery>) => Observable<Delivery>): string[] => {
   let tags: string[] = [];
@@ -44,12 +42,28 @@ describe('transport/middleware', () => {
     expect(tagsAfter(registry.operatorFor('users.x'))).toEqual(['global-1', 'global-2', 'other']);
   });
 
-  it('keeps operator and handler middleware apart', () => {
+  it('pipes handler middleware as wrapHandlers, in registration order with operator middleware', () => {
     const registry = createMiddlewareRegistry();
-    const wrap = (next: (d: Delivery) => void) => next;
-    registry.add(handlerMiddleware(wrap));
-    expect(registry.wrappersFor('t')).toEqual([wrap]);
-    expect(tagsAfter(registry.operatorFor('t'))).toEqual([]);
+    const order: string[] = [];
+    registry.add(operatorMiddleware(tag('first')));
+    registry.add(handlerMiddleware((next) => (d) => (order.push(`wrapper:${tagsOf(d).join(',')}`), next(d))));
+    registry.add(operatorMiddleware(tag('last')));
+    const { delivery: real } = fakeDelivery({ type: 'event', contextID: 'c1' });
+    let seen: Delivery | undefined;
+    of(real)
+      .pipe(registry.operatorFor('t'))
+      .subscribe((d) => (seen = d));
+    expect(tagsOf(seen!)).toEqual(['first', 'last']);
+    seen!.wrapHandler((d) => void order.push(`handler:${tagsOf(d).join(',')}`))(seen!);
+    expect(order).toEqual(['wrapper:first,last', 'handler:first,last']);
+  });
+
+  it('reads the registrations when the operator is made: later ones apply to later subscriptions', () => {
+    const registry = createMiddlewareRegistry();
+    const before = registry.operatorFor('t');
+    registry.add(operatorMiddleware(tag('late')));
+    expect(tagsAfter(before)).toEqual([]);
+    expect(tagsAfter(registry.operatorFor('t'))).toEqual(['late']);
   });
 
   it('removes a registration, once', () => {

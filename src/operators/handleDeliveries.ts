@@ -1,5 +1,15 @@
-import { Observable, from, isObservable, map, of, type OperatorFunction, type Subscription } from 'rxjs';
+import {
+  Observable,
+  from,
+  isObservable,
+  map,
+  of,
+  pipe,
+  type OperatorFunction,
+  type Subscription,
+} from 'rxjs';
 import type { ILogger } from '../logger/types.js';
+import { asDelivery } from '../transport/delivery.js';
 import { composeHandler } from '../transport/middleware.js';
 import type { Delivery, DeliveryHandler, FailOutcome, HandlerWrapper } from '../transport/types.js';
 import { recoverWithContext } from './recoverWithContext.js';
@@ -36,8 +46,8 @@ export interface HandleDeliveriesOptions {
  * const isRetry = (h: HandledDelivery) => h.outcome === 'requeued';
  * ```
  */
-export interface HandledDelivery {
-  readonly delivery: Delivery;
+export interface HandledDelivery<I = unknown> {
+  readonly delivery: Delivery<I>;
   readonly outcome: 'finished' | 'acknowledged' | FailOutcome;
   /** What the handler threw, when it failed. */
   readonly error?: unknown;
@@ -52,19 +62,23 @@ const toObservable = (result: ReturnType<DeliveryHandler>): Observable<unknown> 
   isObservable(result) ? result : isPromiseLike(result) ? from(result) : of(undefined);
 
 /**
- * Runs `handler` on every delivery, wrapped in the handler middleware the
- * transport registered for its topic (`delivery.wrapHandler`) and in
- * `options.middleware`. When the handler returns (or resolves, or completes)
- * the delivery is finished, unless it acknowledged it itself; when it throws
- * (or rejects, or errors) `delivery.fail(error)` applies the retry policy:
- * requeue with backoff, or dead-letter after `maxAttempts`. Emits one
+ * Runs `handler` on every delivery, inside the handler wrappers attached to it
+ * (`wrapHandlers`, `bus.use(handlerMiddleware(…))`, through
+ * `delivery.wrapHandler`) and `options.middleware`. When the handler returns
+ * (or resolves, or completes) the delivery is finished, unless it acknowledged
+ * it itself; when it throws (or rejects, or errors) `delivery.fail(error)` runs
+ * the failure handlers attached upstream (`retryWithBackoff`, `deadLetter`, the
+ * transport's `retry` option): requeue with backoff, or dead-letter after
+ * `maxAttempts`. Emits one
  * {@link HandledDelivery} per delivery.
  *
  * One failing delivery never ends the stream: even a failure of the middleware
  * or of an acknowledgement is contained (reported as a panic, see
  * `recoverWithContext`) and the next delivery is handled. Errors and completion
  * of the source propagate; unsubscribing stops waiting for running handlers
- * (their deliveries stay unacknowledged, and the broker redelivers them).
+ * (their deliveries stay unacknowledged, and the broker redelivers them). A
+ * value that is not a delivery (an object spread `{ ...delivery }` has lost
+ * its acknowledgements) errors the stream at once with a `NotADeliveryError`.
  *
  * @param handler - processes one delivery: a value, a promise or an Observable.
  * @example
@@ -76,22 +90,24 @@ const toObservable = (result: ReturnType<DeliveryHandler>): Observable<unknown> 
  * ```
  * @see {@link Delivery.fail}
  */
-export const handleDeliveries = (
-  handler: DeliveryHandler,
+export const handleDeliveries = <I = unknown>(
+  handler: DeliveryHandler<I>,
   options: HandleDeliveriesOptions = {},
-): OperatorFunction<Delivery, HandledDelivery> => {
+): OperatorFunction<Delivery<I>, HandledDelivery<I>> => {
   if (typeof handler !== 'function') throw new TypeError('handleDeliveries needs a handler function');
-  const inner = options.middleware?.length ? composeHandler(options.middleware, handler) : handler;
+  const inner = (
+    options.middleware?.length ? composeHandler(options.middleware, handler as DeliveryHandler) : handler
+  ) as DeliveryHandler<I>;
   const label = options.label ?? 'handleDeliveries';
 
   // one Observable per delivery instead of defer/reduce/map/catchError: the same outcomes (a
   // synchronous throw, an error, or a throw downstream of the result all go to `fail`), fewer layers
-  const handle = (delivery: Delivery): Observable<HandledDelivery> =>
-    new Observable<HandledDelivery>((subscriber) => {
+  const handle = (delivery: Delivery<I>): Observable<HandledDelivery<I>> =>
+    new Observable<HandledDelivery<I>>((subscriber) => {
       let failing: Subscription | undefined;
       const onError = (error: unknown): void => {
         failing = from(delivery.fail(error))
-          .pipe(map((outcome): HandledDelivery => ({ delivery, outcome, error })))
+          .pipe(map((outcome): HandledDelivery<I> => ({ delivery, outcome, error })))
           .subscribe(subscriber);
       };
       const onDone = (): void => {
@@ -129,15 +145,19 @@ export const handleDeliveries = (
       };
     });
 
-  return recoverWithContext<Delivery, HandledDelivery>({
-    label,
-    process: handle,
-    concurrency: options.concurrency ?? Infinity,
-    context: (delivery) => ({
-      topic: delivery.topic,
-      id: delivery.id,
-      contextID: delivery.message.contextID,
+  // a spread copy ({ ...delivery }) cannot be acknowledged: refused at once, not handled
+  return pipe(
+    map((delivery: Delivery<I>) => asDelivery(delivery, 'handleDeliveries')),
+    recoverWithContext<Delivery<I>, HandledDelivery<I>>({
+      label,
+      process: handle,
+      concurrency: options.concurrency ?? Infinity,
+      context: (delivery) => ({
+        topic: delivery.topic,
+        id: delivery.id,
+        contextID: delivery.message.contextID,
+      }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
     }),
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-  });
+  );
 };

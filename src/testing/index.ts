@@ -35,6 +35,8 @@ export type DeepEqualAssertion = (actual: unknown, expected: unknown) => void;
 export const createTestScheduler = (assertDeepEqual: DeepEqualAssertion): TestScheduler =>
   new TestScheduler(assertDeepEqual);
 
+export { testDelivery } from './testDelivery.js';
+export type { TestAck, TestDelivery, TestDeliveryOptions } from './testDelivery.js';
 export { memoryLogger } from '../logger/memoryLogger.js';
 export type { MemoryLogger, MemoryLoggerOptions, LogRecord } from '../logger/memoryLogger.js';
 export { noopLogger } from '../logger/noopLogger.js';

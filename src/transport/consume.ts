@@ -22,6 +22,8 @@ import type { MiddlewareRegistry } from './middleware.js';
 import { validateChannel, validateTopic } from './names.js';
 import { backoffDelay, resolveRetryPolicy } from './retry.js';
 import type { Delivery, RetryPolicies, RetryPolicy, SubscribeTopicOptions } from './types.js';
+import { deadLetter } from '../operators/deadLetter.js';
+import { retryWithBackoff } from '../operators/retryWithBackoff.js';
 
 /** The broker's default in-flight timeout, assumed when a consumer sets none. */
 export const DEFAULT_MSG_TIMEOUT_MS = 60_000;
@@ -111,7 +113,17 @@ export const consumeTopic = (
     if (ctx.isClosed()) return throwError(() => new TransportClosedError(`subscribe to ${topic}`));
     const prepared = prepare(ctx, topic, channel, options);
     if (!('policy' in prepared)) return throwError(() => prepared);
-    return consumePrepared(ctx, topic, channel, options, prepared.policy, prepared.deadLetterTopic).pipe(
+    const { policy, deadLetterTopic } = prepared;
+    // the `retry` option is sugar: the same operators a user pipes, in the same order
+    return consumePrepared(ctx, topic, channel, options, policy, deadLetterTopic).pipe(
+      deadLetter({
+        publish: ctx.publish,
+        topic: deadLetterTopic,
+        requeueDelayMs: (attempts) => backoffDelay(attempts, policy, ctx.random),
+        onPublished: (ok) =>
+          ctx.counters.inc(ok ? TransportMetric.deadLettered : TransportMetric.deadLetterFailed),
+      }),
+      retryWithBackoff(policy, { random: ctx.random }),
       takeUntil(ctx.stop$),
       ctx.middleware.operatorFor(topic),
     );
@@ -153,11 +165,6 @@ const consumePrepared = (
     const deps: DeliveryDeps = {
       scheduler,
       logger,
-      random: ctx.random,
-      policy,
-      deadLetterTopic,
-      publish: ctx.publish,
-      wrappersFor: ctx.middleware.wrappersFor,
       onSettled: (core, state) => {
         counters.inc(state === 'finished' ? TransportMetric.finished : TransportMetric.requeued);
         toucher?.remove(core);
@@ -170,8 +177,6 @@ const consumePrepared = (
         if (auto) counters.inc(TransportMetric.autoTouched);
         toucher?.touched(core);
       },
-      onDeadLetter: (ok) =>
-        counters.inc(ok ? TransportMetric.deadLettered : TransportMetric.deadLetterFailed),
     };
 
     const deadLetterUndecodable = (raw: BrokerDelivery, reason: string): void => {

@@ -1,25 +1,25 @@
 /**
  * A {@link Delivery}: a broker delivery with its decoded message, guarded
- * acknowledgements, the retry policy behind `fail`, and its deadline.
+ * acknowledgements, the failure handlers behind `fail`, and its deadline.
  *
  * @packageDocumentation
  */
-import type { Observable, SchedulerLike } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import type { Message } from '../codec/message.js';
 import { HeaderKey } from '../constant/index.js';
+import { NotADeliveryError } from '../errors.js';
 import type { ILogger } from '../logger/types.js';
 import type { TouchEntry } from './autoTouch.js';
 import type { BrokerDelivery } from './broker.js';
-import { deadLetterOf, deadLetterReason } from './deadLetter.js';
-import { composeHandler } from './middleware.js';
-import { backoffDelay, shouldRetry } from './retry.js';
+import { deadLetterReason } from './deadLetter.js';
 import type {
   Delivery,
   DeliveryHandler,
   DeliveryState,
+  FailHandler,
   FailOutcome,
+  Failure,
   HandlerWrapper,
-  RetryPolicy,
 } from './types.js';
 
 /** What a delivery needs from the consumer that made it (one object shared by all its deliveries). */
@@ -27,24 +27,22 @@ export interface DeliveryDeps {
   readonly scheduler: SchedulerLike;
   /** The transport's logger; a child with topic and context id is made on first use. */
   readonly logger: ILogger;
-  readonly random: () => number;
-  readonly policy: RetryPolicy;
-  readonly deadLetterTopic: string;
-  /**
-   * Publishes a dead letter: cold, completes when the broker took it, errors
-   * when it did not. (An Observable, not a promise, so that a broker that
-   * acknowledges at once — the memory broker — settles the delivery in the same
-   * tick, which keeps dead-lettering testable in virtual time.)
-   */
-  readonly publish: (topic: string, msg: Message) => Observable<void>;
-  /** The handler wrappers for a topic (read when `wrapHandler` is called). */
-  readonly wrappersFor: (topic: string) => readonly HandlerWrapper[];
   /** Called once per delivery, when it is finished or requeued. */
   readonly onSettled?: (delivery: DeliveryCore, state: Exclude<DeliveryState, 'pending'>) => void;
   /** Called after every successful touch, by the user (`auto` false) or by an auto-toucher (`auto` true). */
   readonly onTouched?: (delivery: DeliveryCore, auto: boolean) => void;
-  /** Called when a delivery is dead-lettered (after the publish), or when a dead-letter publish failed. */
-  readonly onDeadLetter?: (ok: boolean) => void;
+}
+
+/** The failure handlers of a view, the last attached first (an immutable list: views share tails). */
+interface FailChain {
+  readonly handler: FailHandler;
+  readonly rest: FailChain | undefined;
+}
+
+/** The handler wrappers of a view, the last attached (innermost) first. */
+interface WrapperChain {
+  readonly wrapper: HandlerWrapper;
+  readonly rest: WrapperChain | undefined;
 }
 
 /**
@@ -156,66 +154,67 @@ export class DeliveryCore implements TouchEntry {
     return this.settle('requeued', Number.isFinite(delayMs) ? Math.max(0, Math.round(delayMs)) : 0);
   }
 
-  retryDelay(): number {
-    return backoffDelay(this.raw.attempts, this.deps.policy, this.deps.random);
-  }
-
-  fail(error: unknown): Promise<FailOutcome> {
+  /**
+   * Runs `chain` on a failure of `delivery` (a view of this core). While it
+   * runs, the view's own acknowledgements are refused; the handlers settle
+   * through their {@link Failure}. A handler that throws or rejects, or a chain
+   * that leaves the delivery pending, ends in a requeue at once.
+   */
+  fail(error: unknown, chain: FailChain | undefined, delivery: Delivery): Promise<FailOutcome> {
     if (this.state !== 'pending' || this.failing) return Promise.resolve('ignored');
-    const { deps, raw } = this;
-    if (shouldRetry(raw.attempts, deps.policy, error)) {
-      return Promise.resolve(this.requeue(this.retryDelay()) ? 'requeued' : 'ignored');
-    }
     this.failing = true;
-    const letter = deadLetterOf(this.message, {
-      reason: deadLetterReason(error),
-      topic: raw.topic,
-      attempts: raw.attempts,
-    });
-    return new Promise<FailOutcome>((resolve) => {
-      const onFailure = (publishError: unknown): void => {
-        this.failing = false;
-        deps.onDeadLetter?.(false);
-        deps.logger.error('transport: dead-letter publish failed, requeueing', {
-          topic: raw.topic,
-          deadLetterTopic: deps.deadLetterTopic,
-          error: deadLetterReason(publishError),
-        });
-        resolve(this.requeue(this.retryDelay()) ? 'requeued' : 'ignored');
+    const requeueNow = (): FailOutcome => (this.requeue(0) ? 'requeued' : 'ignored');
+    const run = (node: FailChain | undefined, failed: unknown): Promise<FailOutcome> => {
+      if (node === undefined) return Promise.resolve(requeueNow());
+      const failure: Failure = {
+        error: failed,
+        delivery,
+        finish: () => this.settle('finished'),
+        requeue: (delayMs) => this.requeue(delayMs),
       };
       try {
-        deps.publish(deps.deadLetterTopic, letter).subscribe({
-          error: onFailure,
-          complete: () => {
-            this.failing = false;
-            deps.onDeadLetter?.(true);
-            this.settle('finished');
-            resolve('dead-lettered');
-          },
-        });
-      } catch (publishError) {
-        onFailure(publishError);
+        return Promise.resolve(node.handler(failure, (next) => run(node.rest, next)));
+      } catch (thrown) {
+        return Promise.reject(thrown);
       }
-    });
+    };
+    return run(chain, error).then(
+      (outcome) => {
+        this.failing = false;
+        return this.state === 'pending' ? requeueNow() : outcome;
+      },
+      (thrown: unknown) => {
+        this.failing = false;
+        this.deps.logger.error('transport: a failure handler threw, requeueing', {
+          topic: this.raw.topic,
+          error: deadLetterReason(thrown),
+        });
+        return this.state === 'pending' ? requeueNow() : 'ignored';
+      },
+    );
   }
 
   /** The delivery as handlers see it. */
   view(context: Readonly<Record<string, unknown>> = EMPTY_CONTEXT): Delivery {
-    return new DeliveryView(this, context);
+    return new DeliveryView(this, context, undefined, undefined, undefined);
   }
 }
 
 const EMPTY_CONTEXT: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
- * A {@link Delivery}: a view of a {@link DeliveryCore} with its own context.
- * Its members live on the prototype, so derive one with `withContext`, not
- * with an object spread (which would drop the methods).
+ * A {@link Delivery}: a view of a {@link DeliveryCore} with its own context,
+ * input, failure handlers and handler wrappers. Its members live on the
+ * prototype (a consumer makes one per message), so derive one with the `with…`
+ * methods, not with an object spread (which would drop the methods).
  */
-class DeliveryView implements Delivery {
+class DeliveryView<I = unknown> implements Delivery<I> {
   constructor(
     private readonly core: DeliveryCore,
     readonly context: Readonly<Record<string, unknown>>,
+    readonly input: I,
+    private readonly failChain: FailChain | undefined,
+    private readonly wrappers: WrapperChain | undefined,
   ) {}
 
   get message(): Message {
@@ -266,16 +265,74 @@ class DeliveryView implements Delivery {
     return this.core.touchBy(false);
   }
   fail(error: unknown): Promise<FailOutcome> {
-    return this.core.fail(error);
+    return this.core.fail(error, this.failChain, this);
   }
-  withContext(values: Readonly<Record<string, unknown>>): Delivery {
-    return new DeliveryView(this.core, { ...this.context, ...values });
+  withContext(values: Readonly<Record<string, unknown>>): Delivery<I> {
+    return new DeliveryView(
+      this.core,
+      { ...this.context, ...values },
+      this.input,
+      this.failChain,
+      this.wrappers,
+    );
   }
-  wrapHandler(handler: DeliveryHandler): DeliveryHandler {
-    const wrappers = this.core.deps.wrappersFor(this.core.raw.topic);
-    return wrappers.length === 0 ? handler : composeHandler(wrappers, handler);
+  withInput<A>(input: A): Delivery<A> {
+    return new DeliveryView(this.core, this.context, input, this.failChain, this.wrappers);
+  }
+  withFailHandler(handler: FailHandler): Delivery<I> {
+    return new DeliveryView(
+      this.core,
+      this.context,
+      this.input,
+      { handler, rest: this.failChain },
+      this.wrappers,
+    );
+  }
+  withHandlerWrapper(wrapper: HandlerWrapper): Delivery<I> {
+    return new DeliveryView(this.core, this.context, this.input, this.failChain, {
+      wrapper,
+      rest: this.wrappers,
+    });
+  }
+  wrapHandler(handler: DeliveryHandler<I>): DeliveryHandler<I> {
+    let wrapped = handler as DeliveryHandler;
+    for (let node = this.wrappers; node !== undefined; node = node.rest) wrapped = node.wrapper(wrapped);
+    return wrapped as DeliveryHandler<I>;
   }
 }
+
+/**
+ * True for a real delivery: an object spread of one (`{ ...delivery }`), which
+ * has lost its acknowledgements, is not.
+ *
+ * @example
+ * ```ts
+ * import { isDelivery } from 'rxmini';
+ * isDelivery({ topic: 'orders', finish: true }); // false
+ * ```
+ */
+export const isDelivery = (value: unknown): value is Delivery =>
+  value instanceof DeliveryView ||
+  (typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<Delivery>).fail === 'function' &&
+    typeof (value as Partial<Delivery>).finish === 'function' &&
+    typeof (value as Partial<Delivery>).withFailHandler === 'function');
+
+/**
+ * `value` when it is a delivery; a {@link NotADeliveryError} naming `operator` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { map } from 'rxjs';
+ * import { asDelivery } from 'rxmini';
+ * deliveries$.pipe(map((d) => asDelivery(d, 'myOperator').withContext({ seen: true })));
+ * ```
+ */
+export const asDelivery = <D>(value: D, operator: string): D & Delivery => {
+  if (isDelivery(value)) return value as D & Delivery;
+  throw new NotADeliveryError(operator);
+};
 
 /**
  * Wraps a broker delivery and its decoded message as a {@link Delivery}.

@@ -1,10 +1,12 @@
 /**
- * Transport middleware: RxJS operators over the delivery stream, and handler
- * wrappers, registered globally or for a topic pattern.
+ * Transport middleware (`bus.use`): operators the transport pipes onto every
+ * matching subscription when it starts, registered globally or for a topic
+ * pattern.
  *
  * @packageDocumentation
  */
 import { identity, type MonoTypeOperatorFunction } from 'rxjs';
+import { wrapHandlers } from '../operators/wrapHandlers.js';
 import { matchTopicPattern } from './topicPattern.js';
 import type { Delivery, DeliveryHandler, HandlerWrapper, Middleware, MiddlewareScope } from './types.js';
 
@@ -25,7 +27,8 @@ export const operatorMiddleware = (operator: MonoTypeOperatorFunction<Delivery>)
 });
 
 /**
- * Middleware from a handler wrapper, applied per delivery by `handleDeliveries`.
+ * Middleware from a handler wrapper: the transport pipes `wrapHandlers(wrap)`
+ * onto matching subscriptions, and `handleDeliveries` runs its handler inside.
  *
  * @example
  * ```ts
@@ -65,10 +68,11 @@ interface Registration {
 export interface MiddlewareRegistry {
   /** Registers `middleware` for `scope`; returns its removal (idempotent). */
   add(middleware: Middleware, scope?: MiddlewareScope): () => void;
-  /** Every operator that applies to `topic`, composed: global first, then in registration order. */
+  /**
+   * Every middleware that applies to `topic` now, as one operator: global
+   * first, then in registration order; handler wrappers as `wrapHandlers`.
+   */
   operatorFor(topic: string): MonoTypeOperatorFunction<Delivery>;
-  /** Every handler wrapper that applies to `topic`, global first, then in registration order. */
-  wrappersFor(topic: string): readonly HandlerWrapper[];
 }
 
 /**
@@ -80,7 +84,7 @@ export interface MiddlewareRegistry {
  * import { createMiddlewareRegistry, operatorMiddleware } from 'rxmini';
  * const registry = createMiddlewareRegistry();
  * const remove = registry.add(operatorMiddleware(tap(count)), { topic: 'orders.' });
- * deliveries$.pipe(registry.operatorFor('orders.created'));
+ * deliveries$.pipe(registry.operatorFor('orders.created')); // read now: later changes apply to later pipes
  * remove();
  * ```
  */
@@ -116,16 +120,11 @@ export const createMiddlewareRegistry = (): MiddlewareRegistry => {
       };
     },
     operatorFor(topic) {
-      const operators = applying(topic).flatMap(({ middleware }) =>
-        middleware.kind === 'operator' ? [middleware.operator] : [],
+      const operators = applying(topic).map(({ middleware }) =>
+        middleware.kind === 'operator' ? middleware.operator : wrapHandlers<Delivery>(middleware.wrap),
       );
       if (operators.length === 0) return identity;
       return (source) => operators.reduce((stream, operator) => operator(stream), source);
-    },
-    wrappersFor(topic) {
-      return applying(topic).flatMap(({ middleware }) =>
-        middleware.kind === 'handler' ? [middleware.wrap] : [],
-      );
     },
   };
 };

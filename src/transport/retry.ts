@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
-import { ConfigError } from '../errors.js';
+import { BadRequestError, ConfigError, DecodeError, ValidationError } from '../errors.js';
 import { matchingEntries } from './topicPattern.js';
 import type { RetryPolicies, RetryPolicy } from './types.js';
 
@@ -87,14 +87,27 @@ export const resolveRetryPolicy = (
   topic: string,
   override: Partial<RetryPolicy> = {},
 ): Either<ConfigError, RetryPolicy> => {
-  const merged: RetryPolicy = Object.assign(
-    {},
-    DEFAULT_RETRY_POLICY,
-    ...matchingEntries(policies, topic).map(definedFields),
-    definedFields(override),
-  ) as RetryPolicy;
-  return checkRetryPolicy(merged, `retry policy of ${topic}`);
+  return completeRetryPolicy([...matchingEntries(policies, topic), override], `retry policy of ${topic}`);
 };
+
+/**
+ * {@link DEFAULT_RETRY_POLICY} overlaid by each of `overrides` in turn (fields
+ * that are `undefined` are skipped), checked as in {@link checkRetryPolicy}.
+ *
+ * @example
+ * ```ts
+ * import { completeRetryPolicy } from 'rxmini';
+ * completeRetryPolicy([{ maxAttempts: 3 }]); // right({ maxAttempts: 3, initialDelayMs: 100, … })
+ * ```
+ */
+export const completeRetryPolicy = (
+  overrides: readonly Partial<RetryPolicy>[],
+  where = 'retry policy',
+): Either<ConfigError, RetryPolicy> =>
+  checkRetryPolicy(
+    Object.assign({}, DEFAULT_RETRY_POLICY, ...overrides.map(definedFields)) as RetryPolicy,
+    where,
+  );
 
 /** The fields that are not `undefined`, so `{ factor: undefined }` does not erase a default. */
 const definedFields = (partial: Partial<RetryPolicy>): Partial<RetryPolicy> =>
@@ -129,9 +142,26 @@ export const backoffDelay = (
 };
 
 /**
+ * Errors that fail the same way however often they are retried: a body that is
+ * not valid (`ValidationError`), a malformed request (`BadRequestError`),
+ * bytes that do not decode (`DecodeError`). A policy without `retryable`
+ * dead-letters them at once.
+ *
+ * @example
+ * ```ts
+ * import { isPermanentError, ValidationError } from 'rxmini';
+ * isPermanentError(new ValidationError([])); // true
+ * isPermanentError(new Error('db down')); // false
+ * ```
+ */
+export const isPermanentError = (error: unknown): boolean =>
+  error instanceof ValidationError || error instanceof BadRequestError || error instanceof DecodeError;
+
+/**
  * Whether a delivery that failed on attempt `attempts` with `error` is given
- * another one under `policy`. A `retryable` callback that throws counts as "not
- * retryable" (the message is dead-lettered rather than looping).
+ * another one under `policy`. Without `retryable`, every error but a permanent
+ * one ({@link isPermanentError}) is retried. A `retryable` callback that throws
+ * counts as "not retryable" (the message is dead-lettered rather than looping).
  *
  * @example
  * ```ts
@@ -142,7 +172,7 @@ export const backoffDelay = (
  */
 export const shouldRetry = (attempts: number, policy: RetryPolicy, error: unknown): boolean => {
   if (attempts >= policy.maxAttempts) return false;
-  if (policy.retryable === undefined) return true;
+  if (policy.retryable === undefined) return !isPermanentError(error);
   try {
     return policy.retryable(error) === true;
   } catch {

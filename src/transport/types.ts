@@ -69,15 +69,60 @@ export type RetryPolicies = Readonly<Record<string, Partial<RetryPolicy>>>;
 
 /** What {@link Delivery.fail} did with a failed delivery. */
 export type FailOutcome =
-  /** Requeued with a backoff delay; it will be delivered again. */
+  /** Requeued (with a backoff delay, or at once when no policy applies); it will be delivered again. */
   | 'requeued'
   /** Out of attempts (or not retryable): published to the dead-letter topic, then finished. */
   | 'dead-lettered'
+  /** Finished by a failure handler without a dead letter (e.g. a dropped duplicate). */
+  | 'finished'
   /** Already finished or requeued before `fail` was called: nothing done. */
   | 'ignored';
 
 /** Where a delivery stands. */
 export type DeliveryState = 'pending' | 'finished' | 'requeued';
+
+/**
+ * A failed delivery as a {@link FailHandler} sees it.
+ *
+ * @example
+ * ```ts
+ * import type { FailHandler } from 'rxmini';
+ * const park: FailHandler = (failure) => (failure.requeue(60_000) ? 'requeued' : 'ignored');
+ * ```
+ */
+export interface Failure {
+  /** What the handler threw, or what an inner failure handler passed on. */
+  readonly error: unknown;
+  /** The delivery that failed: its topic, attempts, message, logger. */
+  readonly delivery: Delivery;
+  /** Finishes it while the failure is handled (the delivery's own `finish` is refused until then). */
+  finish(): boolean;
+  /** Requeues it after `delayMs` (default 0) while the failure is handled. */
+  requeue(delayMs?: number): boolean;
+}
+
+/**
+ * Decides what a failure does: requeue, dead-letter, finish, or hand it to
+ * `next`, the handler attached before this one (further up the pipe). The last
+ * handler attached runs first; with none left, the delivery is requeued at
+ * once. A handler that throws, or leaves the delivery unacknowledged, gets it
+ * requeued at once: a failure is never lost. Attach one with
+ * {@link Delivery.withFailHandler}; `retryWithBackoff` and `deadLetter` are
+ * operators that do.
+ *
+ * @example
+ * ```ts
+ * import type { FailHandler } from 'rxmini';
+ * const logFirst: FailHandler = (failure, next) => {
+ *   failure.delivery.logger.warn('failed', { attempts: failure.delivery.attempts });
+ *   return next(failure.error);
+ * };
+ * ```
+ */
+export type FailHandler = (
+  failure: Failure,
+  next: (error: unknown) => Promise<FailOutcome>,
+) => FailOutcome | PromiseLike<FailOutcome>;
 
 /**
  * One decoded message handed to one consumer, with its acknowledgements and its
@@ -89,21 +134,32 @@ export type DeliveryState = 'pending' | 'finished' | 'requeued';
  * half the consumer's message timeout, so a slow handler does not get its
  * message redelivered to someone else.
  *
+ * A delivery is immutable: `withContext`, `withInput`, `withFailHandler` and
+ * `withHandlerWrapper` return a new view sharing the acknowledgements. Its
+ * members live on the prototype, so an object spread (`{ ...delivery }`) is
+ * not a delivery: every rxmini operator refuses one with a `NotADeliveryError`.
+ *
+ * @typeParam I - the type of {@link Delivery.input}, set by the `validate` operator.
  * @example
  * ```ts
- * bus.subscribeTopic('orders.created').subscribe(async (delivery) => {
- *   if (delivery.expired) return delivery.finish(); // the caller has given up
+ * import type { Delivery } from 'rxmini';
+ * declare const save: (body: unknown) => Promise<void>;
+ * export const onOrder = async (delivery: Delivery): Promise<void> => {
+ *   if (delivery.expired) {
+ *     delivery.finish(); // the caller has given up
+ *     return;
+ *   }
  *   try {
  *     await save(delivery.message.body);
  *     delivery.finish();
  *   } catch (error) {
- *     await delivery.fail(error); // retry with backoff, or dead-letter
+ *     await delivery.fail(error); // what the failure handlers decide: retry, dead-letter, …
  *   }
- * });
+ * };
  * ```
  * @see {@link handleDeliveries}
  */
-export interface Delivery {
+export interface Delivery<I = unknown> {
   /** The decoded, validated message; never rewritten. */
   readonly message: Message;
   /** Topic it was published to. */
@@ -132,6 +188,8 @@ export interface Delivery {
   readonly state: DeliveryState;
   /** Values middleware attached for later middleware and the handler (trace ids, a user, …). */
   readonly context: Readonly<Record<string, unknown>>;
+  /** The body as decoded by the `validate` operator's codec; `undefined` before it. */
+  readonly input: I;
   /** The transport's logger, carrying this message's topic and context id. */
   readonly logger: ILogger;
   /** Acknowledges the message (NSQ `FIN`). True the first time, false once acknowledged. */
@@ -141,20 +199,28 @@ export interface Delivery {
   /** Resets the broker's in-flight timeout. False once acknowledged. */
   touch(): boolean;
   /**
-   * Applies the retry policy to a failure: requeue with backoff, or, after
-   * `maxAttempts` (or for an error the policy says is not retryable), publish
-   * to the dead-letter topic with the reason in the header and finish. If that
-   * publish fails the message is requeued instead — never lost. Never rejects.
+   * Hands a failure to the failure handlers attached to this view (the last
+   * attached first): the transport attaches `deadLetter` and `retryWithBackoff`
+   * from its `retry` option, so by default a failure is requeued with backoff,
+   * and after `maxAttempts` (or for an error that is not retryable) published
+   * to the dead-letter topic with the reason in the header, then finished. If
+   * that publish fails the message is requeued instead: never lost. Never rejects.
    */
   fail(error: unknown): Promise<FailOutcome>;
   /** This delivery with more context values; acknowledgements are shared with the original. */
-  withContext(values: Readonly<Record<string, unknown>>): Delivery;
+  withContext(values: Readonly<Record<string, unknown>>): Delivery<I>;
+  /** This delivery carrying `input` (what `validate` does with the decoded body). */
+  withInput<A>(input: A): Delivery<A>;
+  /** This delivery with `handler` deciding its failures first; see {@link FailHandler}. */
+  withFailHandler(handler: FailHandler): Delivery<I>;
+  /** This delivery with `wrapper` around its handler, inside the wrappers attached before it. */
+  withHandlerWrapper(wrapper: HandlerWrapper): Delivery<I>;
   /**
-   * `handler` wrapped in the handler middleware registered on the transport
-   * for this delivery's topic (global ones outermost, then in registration
-   * order). {@link handleDeliveries} calls it.
+   * `handler` inside the handler wrappers attached to this delivery (the first
+   * attached outermost): those of `bus.use(handlerMiddleware(…))` and of
+   * `withHandlerWrapper`. {@link handleDeliveries} calls it.
    */
-  wrapHandler(handler: DeliveryHandler): DeliveryHandler;
+  wrapHandler(handler: DeliveryHandler<I>): DeliveryHandler<I>;
 }
 
 /**
@@ -165,12 +231,16 @@ export interface Delivery {
  * @example
  * ```ts
  * import type { DeliveryHandler } from 'rxmini';
- * const handler: DeliveryHandler = async (delivery) => {
+ * declare const save: (body: unknown) => Promise<void>;
+ * export const handler: DeliveryHandler = async (delivery) => {
  *   await save(delivery.message.body);
  * };
  * ```
  */
-export type DeliveryHandler = (delivery: Delivery) => void | PromiseLike<void> | Observable<unknown>;
+export type DeliveryHandler<I = unknown> = {
+  // a method signature, so that a handler of Delivery<A> is a handler of Delivery (bivariant)
+  handle(delivery: Delivery<I>): void | PromiseLike<void> | Observable<unknown>;
+}['handle'];
 
 /**
  * Wraps a handler in another (logging, auth, tracing, timing…): the
@@ -179,7 +249,7 @@ export type DeliveryHandler = (delivery: Delivery) => void | PromiseLike<void> |
  * @example
  * ```ts
  * import type { HandlerWrapper } from 'rxmini';
- * const timing: HandlerWrapper = (next) => async (delivery) => {
+ * export const timing: HandlerWrapper = (next) => async (delivery) => {
  *   const start = Date.now();
  *   try {
  *     await next(delivery);
@@ -192,20 +262,26 @@ export type DeliveryHandler = (delivery: Delivery) => void | PromiseLike<void> |
 export type HandlerWrapper = (next: DeliveryHandler) => DeliveryHandler;
 
 /**
- * Transport middleware, in one of two forms:
- * - `operator`: an RxJS operator over the delivery stream, applied to every
- *   stream `subscribeTopic`, `subscribePrefix` and `subscribeBroadcast` return
- *   (for the middleware registered when the stream is subscribed). An operator
- *   that drops a delivery must acknowledge it.
- * - `handler`: a {@link HandlerWrapper}, applied per delivery by
- *   {@link handleDeliveries} (through {@link Delivery.wrapHandler}).
+ * Middleware registered on a transport with `bus.use`: sugar for operators
+ * the transport pipes onto every matching subscription, so that a service does
+ * not repeat them. Piping the operators yourself
+ * (`bus.subscribeTopic(t).pipe(authorize(), handleDeliveries(h))`) is the
+ * first way; `use` is for what applies everywhere. Two forms, one timing:
+ * - `operator`: an RxJS operator over the delivery stream. An operator that
+ *   drops a delivery must acknowledge it.
+ * - `handler`: a {@link HandlerWrapper}; the transport pipes
+ *   `wrapHandlers(wrapper)`, and {@link handleDeliveries} runs the handler
+ *   inside it.
  *
- * Build them with {@link operatorMiddleware} and {@link handlerMiddleware}.
+ * Both are read when a subscription starts, in registration order (global
+ * ones first): middleware added or removed later applies to subscriptions
+ * started later. Build them with {@link operatorMiddleware} and {@link handlerMiddleware}.
  *
  * @example
  * ```ts
  * import { filter } from 'rxjs';
- * import { operatorMiddleware, handlerMiddleware } from 'rxmini';
+ * import { memoryTransport, operatorMiddleware, handlerMiddleware } from 'rxmini';
+ * const bus = memoryTransport();
  * bus.use(operatorMiddleware(filter((d) => !d.expired || (d.finish(), false))));
  * bus.use(handlerMiddleware((next) => (d) => next(d.withContext({ user: 'u1' }))), { topic: 'orders.' });
  * ```
