@@ -17,7 +17,10 @@ import {
 } from '../../src/errors.js';
 import { createMetrics } from '../../src/metrics/createMetrics.js';
 import type { Metrics } from '../../src/metrics/types.js';
+import { deadLetter } from '../../src/operators/deadLetter.js';
+import { dedupe } from '../../src/operators/dedupe.js';
 import { handleDeliveries } from '../../src/operators/handleDeliveries.js';
+import { retryWithBackoff } from '../../src/operators/retryWithBackoff.js';
 import type { Broker } from '../../src/transport/broker.js';
 import { ResponseError } from '../../src/transport/errors.js';
 import { handlerMiddleware, operatorMiddleware } from '../../src/transport/middleware.js';
@@ -417,6 +420,81 @@ export const transportBehaviour = (
             [HeaderKey.ATTEMPTS]: '3',
           });
           expect(metrics.export()['transport.dead_lettered']).toBe(1);
+        },
+        REQUEUE_SPEC_MS,
+      );
+
+      it(
+        'lets operators piped by the user decide first: their retries, then their dead letter',
+        async () => {
+          const { transport } = await setUp({ retry: { '*': { maxAttempts: 5, initialDelayMs: 10 } } });
+          const topic = uniqueTopic('piped');
+          const attempts: number[] = [];
+          const [main, failed, dead] = [readiness(), readiness(), readiness()];
+          const handled = collect(
+            transport.subscribeTopic(topic, { onReady: main.onReady }).pipe(
+              deadLetter({ publish: transport.publish, topic: `${topic}.failed` }),
+              retryWithBackoff({ maxAttempts: 2, initialDelayMs: 10, jitter: 0 }),
+              handleDeliveries((d) => {
+                attempts.push(d.attempts);
+                throw new Error('still broken');
+              }),
+            ),
+          );
+          const letter = firstValueFrom(
+            transport.subscribeTopic(`${topic}.failed`, { onReady: failed.onReady }),
+          );
+          const transportDead = collect(transport.subscribeTopic(`${topic}.dead`, { onReady: dead.onReady }));
+          await Promise.all([main.ready, failed.ready, dead.ready]);
+          await transport.publish(topic, event({ id: 8 }));
+          const received = await letter;
+          received.finish();
+          await waitFor('the second outcome', () => handled.items.length === 2);
+          await sleep(50);
+          handled.subscription.unsubscribe();
+          transportDead.subscription.unsubscribe();
+          expect(attempts).toEqual([1, 2]);
+          expect(handled.items.map((h) => h.outcome)).toEqual(['requeued', 'dead-lettered']);
+          expect(received.message.header?.[HeaderKey.ERROR]).toBe('still broken');
+          expect(received.message.header?.[HeaderKey.ATTEMPTS]).toBe('2');
+          expect(transportDead.items).toEqual([]);
+        },
+        REQUEUE_SPEC_MS,
+      );
+
+      it(
+        'drops a message published twice under one idempotency key, and still retries a failed one',
+        async () => {
+          const { transport } = await setUp({ retry: { '*': { initialDelayMs: 10, jitter: 0 } } });
+          const topic = uniqueTopic('dedupe');
+          const { onReady, ready } = readiness();
+          const seen: string[] = [];
+          const handled = collect(
+            transport.subscribeTopic(topic, { onReady }).pipe(
+              dedupe(),
+              handleDeliveries((d) => {
+                seen.push(`${String(d.message.body?.['n'])}@${d.attempts}`);
+                if (d.message.body?.['n'] === 1 && d.attempts === 1) throw new Error('first try fails');
+              }),
+            ),
+          );
+          await ready;
+          const once = (n: number, key: string): Message => ({
+            ...event({ n }),
+            header: { [HeaderKey.IDEMPOTENCY_KEY]: key },
+          });
+          await transport.publish(topic, once(1, 'k1'));
+          await transport.publish(topic, once(1, 'k1')); // the producer's retry: a second broker message
+          await transport.publish(topic, once(2, 'k2'));
+          await waitFor(
+            'two messages handled',
+            () => handled.items.filter((h) => h.outcome === 'finished').length === 2,
+          );
+          await sleep(50);
+          handled.subscription.unsubscribe();
+          expect(seen.filter((s) => s.startsWith('2@'))).toEqual(['2@1']);
+          // k1: its first delivery failed and was retried; the duplicate never reached the handler
+          expect(seen.filter((s) => s.startsWith('1@'))).toEqual(['1@1', '1@2']);
         },
         REQUEUE_SPEC_MS,
       );

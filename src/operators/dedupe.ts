@@ -42,6 +42,8 @@ interface Seen {
   /** Broker id of the delivery that was let through. */
   readonly id: string;
   readonly expiresAt: number;
+  /** True once that delivery failed: its own redelivery (the retry) may pass, once. */
+  failed: boolean;
 }
 
 /**
@@ -50,11 +52,12 @@ interface Seen {
  * it was handled (its `FIN` lost with a connection). The first delivery of a
  * key passes; a later one within `ttl` is finished (acknowledged) and dropped.
  *
- * A failure is not a duplicate: when a delivery that passed fails
- * (`delivery.fail`, as `handleDeliveries` does), its key is forgotten, so its
- * retry passes. (A handler that requeues directly, without `fail`, should call
+ * A retry is not a duplicate: when a delivery that passed fails
+ * (`delivery.fail`, as `handleDeliveries` does), its own redelivery (same
+ * broker id) passes once more, while other messages with its key are still
+ * dropped. (A handler that requeues directly, without `fail`, should call
  * `fail` instead, or its retry is dropped as a duplicate.) Memory is bounded by
- * `max` keys, each kept `ttl` ms.
+ * `max` keys, each kept `ttl` ms from its first delivery.
  *
  * @example
  * ```ts
@@ -90,10 +93,11 @@ export const dedupe = <D extends Delivery>(options: DedupeOptions = {}): MonoTyp
       }
     };
 
-    const forgetOnFailure =
+    const retryOnFailure =
       (key: string): FailHandler =>
       (failure, next) => {
-        if (seen.get(key)?.id === failure.delivery.id) seen.delete(key);
+        const entry = seen.get(key);
+        if (entry?.id === failure.delivery.id) entry.failed = true;
         return next(failure.error);
       };
 
@@ -103,14 +107,18 @@ export const dedupe = <D extends Delivery>(options: DedupeOptions = {}): MonoTyp
       if (key === undefined) return value;
       const now = scheduler.now();
       forgetExpired(now);
-      if (seen.has(key)) {
+      const entry = seen.get(key);
+      if (entry === undefined) {
+        seen.set(key, { id: delivery.id, expiresAt: now + ttl, failed: false });
+        if (seen.size > max) seen.delete(seen.keys().next().value as string);
+      } else if (entry.failed && entry.id === delivery.id) {
+        entry.failed = false; // the retry of the delivery that failed
+      } else {
         delivery.finish();
         options.onDuplicate?.(delivery);
         return undefined;
       }
-      seen.set(key, { id: delivery.id, expiresAt: now + ttl });
-      if (seen.size > max) seen.delete(seen.keys().next().value as string);
-      return delivery.withFailHandler(forgetOnFailure(key)) as D;
+      return delivery.withFailHandler(retryOnFailure(key)) as D;
     };
 
     return source.pipe(
