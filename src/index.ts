@@ -43,11 +43,17 @@ export type { FieldIssue, RxMiniErrorOptions } from './errors.js';
 // constant
 export {
   BodyKey,
+  DEFAULT_MAX_MSG_TIMEOUT_MS,
+  DEFAULT_MSG_TIMEOUT_MS,
   HeaderKey,
   HealthStatus,
   HealthStatusName,
+  MAX_AUTO_TOUCH_MS,
+  MAX_DEFER_MS,
   MAX_FILE_CHUNK_SIZE,
   MAX_JSON_DEPTH,
+  MAX_REQUEUE_DELAY_MS,
+  MAX_TTL_MS,
   MessageType,
   StatusCode,
   isHealthStatus,
@@ -189,13 +195,7 @@ export type {
 } from './context/index.js';
 
 // operators
-export {
-  MAX_TTL_MS,
-  expireAfter,
-  handleDeliveries,
-  measureLatency,
-  recoverWithContext,
-} from './operators/index.js';
+export { expireAfter, handleDeliveries, measureLatency, recoverWithContext } from './operators/index.js';
 export type {
   ExpireAfterConfig,
   Expiry,
@@ -213,16 +213,13 @@ export {
   DEAD_LETTER_SUFFIX,
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_MAX_PENDING_REQUESTS,
-  DEFAULT_MSG_TIMEOUT_MS,
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETRY_POLICY,
   DEFAULT_SERVICE,
   DRAIN_REQUEUE_DELAY_MS,
-  MAX_AUTO_TOUCH_MS,
   MAX_NODE_ID_LENGTH,
   MAX_POLL_INTERVAL_MS,
-  MAX_REQUEUE_DELAY_MS,
   REPLY_CHANNEL,
   ResponseError,
   TransportMetric,
@@ -290,7 +287,7 @@ export {
 } from './transport/names.js';
 
 // memory broker (the embedded transport's engine)
-export { MAX_DEFER_MS, QueueFullError, memoryBroker } from './transport/memory/index.js';
+export { QueueFullError, memoryBroker } from './transport/memory/index.js';
 export type {
   BrokerQueue,
   MemoryBroker,

@@ -25,7 +25,7 @@ import type { Message } from '../codec/message.js';
 import { BadRequestError, ConfigError, TransportClosedError } from '../errors.js';
 import { noopLogger } from '../logger/noopLogger.js';
 import { createMetrics } from '../metrics/createMetrics.js';
-import { MAX_TTL_MS } from '../operators/expireAfter.js';
+import { MAX_TTL_MS } from '../constant/limits.js';
 import type { Broker } from './broker.js';
 import { consumeTopic, type ConsumeContext } from './consume.js';
 import { createCounters } from './counters.js';

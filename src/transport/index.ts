@@ -22,7 +22,7 @@ export {
   MAX_POLL_INTERVAL_MS,
   createTransport,
 } from './createTransport.js';
-export { DEFAULT_MSG_TIMEOUT_MS, DRAIN_REQUEUE_DELAY_MS, MAX_AUTO_TOUCH_MS } from './consume.js';
+export { DRAIN_REQUEUE_DELAY_MS } from './consume.js';
 export {
   DEAD_LETTER_SUFFIX,
   deadLetterOf,
@@ -47,7 +47,6 @@ export { REPLY_CHANNEL, replyTopicOf } from './request.js';
 export { isErrorResponse, responseTo, statusOfError } from './respond.js';
 export {
   DEFAULT_RETRY_POLICY,
-  MAX_REQUEUE_DELAY_MS,
   backoffDelay,
   checkRetryPolicy,
   resolveRetryPolicy,

@@ -9,7 +9,7 @@ import type { Message } from '../codec/message.js';
 import { validate } from '../codec/validate.js';
 import { encode } from '../codec/wire.js';
 import { BadRequestError, PayloadTooLargeError, TransportClosedError } from '../errors.js';
-import { MAX_TTL_MS } from '../operators/expireAfter.js';
+import { MAX_TTL_MS } from '../constant/limits.js';
 import type { Broker } from './broker.js';
 import { TransportMetric, type Counters } from './counters.js';
 import { validateTopic } from './names.js';

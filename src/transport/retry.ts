@@ -5,12 +5,10 @@
  * @packageDocumentation
  */
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
+import { MAX_REQUEUE_DELAY_MS } from '../constant/limits.js';
 import { ConfigError } from '../errors.js';
 import { matchingEntries } from './topicPattern.js';
 import type { RetryPolicies, RetryPolicy } from './types.js';
-
-/** NSQ's default `--max-req-timeout`: the longest requeue delay nsqd accepts. */
-export const MAX_REQUEUE_DELAY_MS = 3_600_000;
 
 /**
  * The policy of every topic no `retry` option covers: 5 deliveries in all,

@@ -7,13 +7,11 @@
  * @packageDocumentation
  */
 import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
+import { MAX_DEFER_MS } from '../../constant/limits.js';
 import type { BrokerDelivery } from '../broker.js';
 import { isEphemeral } from '../names.js';
 import { Fifo } from './fifo.js';
 import type { MemoryChannelStats } from './types.js';
-
-/** Longest requeue or publish delay, as nsqd's `--max-req-timeout` (1 h). */
-export const MAX_DEFER_MS = 3_600_000;
 
 /** What every channel shares with its broker. */
 export interface Engine {

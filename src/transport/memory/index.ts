@@ -5,14 +5,7 @@
  * @packageDocumentation
  */
 export { QueueFullError, type BrokerQueue } from './errors.js';
-export {
-  DEFAULT_MAX_MESSAGE_BYTES,
-  DEFAULT_MAX_MSG_TIMEOUT_MS,
-  DEFAULT_MAX_QUEUED,
-  DEFAULT_MSG_TIMEOUT_MS,
-  MAX_DEFER_MS,
-  memoryBroker,
-} from './memoryBroker.js';
+export { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_QUEUED, memoryBroker } from './memoryBroker.js';
 export type {
   MemoryBroker,
   MemoryBrokerOptions,

@@ -14,25 +14,18 @@ import {
   TransportClosedError,
   type RxMiniError,
 } from '../../errors.js';
+import { DEFAULT_MAX_MSG_TIMEOUT_MS, DEFAULT_MSG_TIMEOUT_MS, MAX_DEFER_MS } from '../../constant/limits.js';
 import type { BrokerConsumeOptions, BrokerDelivery, BrokerStatus } from '../broker.js';
 import { validateChannel, validateTopic } from '../names.js';
-import { MAX_DEFER_MS, type Channel, type Consumer } from './channel.js';
+import type { Channel, Consumer } from './channel.js';
 import { Topic, type TopicEngine } from './topic.js';
 import type { MemoryBroker, MemoryBrokerOptions, MemoryBrokerStats } from './types.js';
-
-export { MAX_DEFER_MS };
 
 /** Default largest message body: 1 MiB, as nsqd's `--max-msg-size`. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
 
 /** Default bound of every topic and channel queue: 10,000 messages, as nsqd's `--mem-queue-size`. */
 export const DEFAULT_MAX_QUEUED = 10_000;
-
-/** Default in-flight timeout: 60 s, as nsqd's `--msg-timeout`. */
-export const DEFAULT_MSG_TIMEOUT_MS = 60_000;
-
-/** Default longest in-flight timeout: 15 min, as nsqd's `--max-msg-timeout`. */
-export const DEFAULT_MAX_MSG_TIMEOUT_MS = 900_000;
 
 interface Settings extends TopicEngine {
   readonly maxMessageBytes: number;

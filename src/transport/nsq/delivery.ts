@@ -6,6 +6,11 @@
  *
  * @packageDocumentation
  */
+import {
+  DEFAULT_MAX_MSG_TIMEOUT_MS,
+  DEFAULT_MSG_TIMEOUT_MS,
+  MAX_REQUEUE_DELAY_MS,
+} from '../../constant/limits.js';
 import type { BrokerDelivery } from '../broker.js';
 import type { TouchEntry } from '../autoTouch.js';
 
@@ -37,9 +42,6 @@ export interface NsqDelivery extends BrokerDelivery {
   readonly state: NsqDeliveryState;
 }
 
-/** Longest REQ delay nsqd accepts by default (`--max-req-timeout`). */
-const MAX_REQUEUE_DELAY_MS = 60 * 60 * 1000;
-
 /**
  * A delivery as its consumer sees it: also its own auto-touch entry, so a
  * consumer tracks its pending deliveries without a map or an object per message.
@@ -63,7 +65,11 @@ export interface DeliveryTiming {
   readonly receivedAt: number;
 }
 
-const DEFAULT_TIMING: DeliveryTiming = { timeoutMs: 60_000, maxTimeoutMs: 15 * 60_000, receivedAt: 0 };
+const DEFAULT_TIMING: DeliveryTiming = {
+  timeoutMs: DEFAULT_MSG_TIMEOUT_MS,
+  maxTimeoutMs: DEFAULT_MAX_MSG_TIMEOUT_MS,
+  receivedAt: 0,
+};
 
 const toMillis = (nanos: bigint | number): number =>
   typeof nanos === 'bigint' ? Number(nanos / 1_000_000n) : Math.floor(nanos / 1_000_000);

@@ -10,6 +10,7 @@
 import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import type * as nsq from 'nsqjs';
+import { DEFAULT_MAX_MSG_TIMEOUT_MS, DEFAULT_MSG_TIMEOUT_MS } from '../../constant/limits.js';
 
 /** What this layer touches on an nsqjs `NSQDConnection` (reader or writer side). */
 export interface NsqdConnectionInternals {
@@ -94,8 +95,9 @@ export const messageTimeouts = (
 ): { readonly timeoutMs: number; readonly maxTimeoutMs: number } => {
   const { msgTimeout, maxMsgTimeout } = message as unknown as MessageInternals;
   return {
-    timeoutMs: typeof msgTimeout === 'number' && msgTimeout > 0 ? msgTimeout : 60_000,
-    maxTimeoutMs: typeof maxMsgTimeout === 'number' && maxMsgTimeout > 0 ? maxMsgTimeout : 15 * 60_000,
+    timeoutMs: typeof msgTimeout === 'number' && msgTimeout > 0 ? msgTimeout : DEFAULT_MSG_TIMEOUT_MS,
+    maxTimeoutMs:
+      typeof maxMsgTimeout === 'number' && maxMsgTimeout > 0 ? maxMsgTimeout : DEFAULT_MAX_MSG_TIMEOUT_MS,
   };
 };
 
@@ -300,9 +302,12 @@ export const useWireMessages = (conn: NsqdConnectionInternals): boolean => {
     close.call(this);
   };
   conn.createMessage = function createWireMessage(this: ReaderConnectionInternals, payload: Buffer) {
-    const timeout = typeof this.msgTimeout === 'number' && this.msgTimeout > 0 ? this.msgTimeout : 60_000;
+    const timeout =
+      typeof this.msgTimeout === 'number' && this.msgTimeout > 0 ? this.msgTimeout : DEFAULT_MSG_TIMEOUT_MS;
     const max =
-      typeof this.maxMsgTimeout === 'number' && this.maxMsgTimeout > 0 ? this.maxMsgTimeout : 15 * 60_000;
+      typeof this.maxMsgTimeout === 'number' && this.maxMsgTimeout > 0
+        ? this.maxMsgTimeout
+        : DEFAULT_MAX_MSG_TIMEOUT_MS;
     return new WireMessage(payload, acks, timeout, max, requeueDelay);
   };
   return true;

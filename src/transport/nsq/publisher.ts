@@ -27,6 +27,7 @@ import {
   TimeoutError,
   TransportClosedError,
 } from '../../errors.js';
+import { MAX_REQUEUE_DELAY_MS } from '../../constant/limits.js';
 import { noopLogger } from '../../logger/noopLogger.js';
 import type { ILogger } from '../../logger/types.js';
 import { validateTopic } from '../names.js';
@@ -146,7 +147,7 @@ const DEFAULTS = {
   connectTimeoutMs: 5_000,
   maxMessageBytes: 1024 * 1024,
   maxBodyBytes: 5 * 1024 * 1024,
-  maxDeferMs: 60 * 60 * 1000,
+  maxDeferMs: MAX_REQUEUE_DELAY_MS,
 } as const;
 
 const isPositiveInt = (value: number): boolean => Number.isInteger(value) && value > 0;
