@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
+import { exponentialBackoff } from '../broker/backoff.js';
 import { MAX_REQUEUE_DELAY_MS } from '../constant/limits.js';
 import { ConfigError } from '../errors.js';
 import { matchingEntries } from './topicPattern.js';
@@ -118,13 +119,17 @@ export const backoffDelay = (
   attempts: number,
   policy: RetryPolicy,
   random: () => number = Math.random,
-): number => {
-  const exponent = Math.max(0, (Number.isFinite(attempts) ? Math.floor(attempts) : 1) - 1);
-  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** exponent);
-  const r = random();
-  const spread = 1 + policy.jitter * (2 * (Number.isFinite(r) ? Math.min(1, Math.max(0, r)) : 0.5) - 1);
-  return Math.round(Math.min(policy.maxDelayMs, Math.max(0, base * spread)));
-};
+): number =>
+  exponentialBackoff(
+    attempts - 1,
+    {
+      initialMs: policy.initialDelayMs,
+      maxMs: policy.maxDelayMs,
+      factor: policy.factor,
+      jitter: policy.jitter,
+    },
+    random,
+  );
 
 /**
  * Whether a delivery that failed on attempt `attempts` with `error` is given

@@ -1,17 +1,9 @@
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
+import { exponentialBackoff, type BackoffSpacing } from '../../broker/backoff.js';
 import { ConfigError } from '../../errors.js';
 
-/** How reconnect attempts are spaced: exponential, capped, with jitter. */
-export interface ReconnectOptions {
-  /** Delay before the first retry, in ms. */
-  readonly initialMs: number;
-  /** Longest delay between retries, in ms. */
-  readonly maxMs: number;
-  /** Growth of the delay per failed attempt (≥ 1). */
-  readonly factor: number;
-  /** Random spread, as a fraction of the delay (0–1): 0.2 gives ±20 %. */
-  readonly jitter: number;
-}
+/** How reconnect attempts are spaced: exponential from `initialMs`, capped at `maxMs`, with jitter. */
+export type ReconnectOptions = BackoffSpacing;
 
 /**
  * Default reconnect spacing: 100 ms, doubling up to 10 s, ±20 % jitter.
@@ -76,8 +68,4 @@ export const reconnectDelay = (
   attempt: number,
   options: ReconnectOptions,
   random: () => number = Math.random,
-): number => {
-  const base = Math.min(options.maxMs, options.initialMs * options.factor ** Math.max(0, attempt));
-  const spread = 1 + options.jitter * (2 * random() - 1);
-  return Math.round(Math.min(options.maxMs, Math.max(0, base * spread)));
-};
+): number => exponentialBackoff(attempt, options, random);
