@@ -45,12 +45,12 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/transport/nsq/**'],
+    ignores: ['src/broker/nsq/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'nsqjs', message: 'Only src/transport/nsq/ may import nsqjs.' }],
+          paths: [{ name: 'nsqjs', message: 'Only src/broker/nsq/ may import nsqjs.' }],
           patterns: restrictedPatterns,
         },
       ],

@@ -7,7 +7,7 @@
  * were consumed. No raw baseline and no target: the services issue sets one
  * for the memory transport's request/response (see requestReply.ts).
  */
-import { memoryBroker } from '../src/transport/memory/index';
+import { memoryBroker } from '../src/broker/memory/index';
 import { waitFor } from './lib/load';
 import { resultRow, type ReportRow } from './lib/report';
 import { runGroup, type BenchCase, type BenchGroup, type Measured, type RunOptions } from './lib/runner';

@@ -14,6 +14,7 @@ export const browserSafe = [
   'spec/metrics',
   'spec/operators',
   'spec/context',
+  'spec/broker',
   'spec/router',
   'spec/registry',
   'spec/selector',
@@ -22,7 +23,7 @@ export const browserSafe = [
 ];
 
 /** Node-only specs inside the folders above. */
-const nodeOnly = ['spec/transport/nsq'];
+const nodeOnly = ['spec/broker/nsq'];
 
 const walk = (path) => {
   if (nodeOnly.includes(path)) return [];

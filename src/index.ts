@@ -284,10 +284,10 @@ export {
   isValidTopic,
   validateChannel,
   validateTopic,
-} from './transport/names.js';
+} from './broker/names.js';
 
 // memory broker (the embedded transport's engine)
-export { QueueFullError, memoryBroker } from './transport/memory/index.js';
+export { QueueFullError, memoryBroker } from './broker/memory/index.js';
 export type {
   BrokerQueue,
   MemoryBroker,
@@ -295,7 +295,7 @@ export type {
   MemoryBrokerStats,
   MemoryChannelStats,
   MemoryTopicStats,
-} from './transport/memory/index.js';
+} from './broker/memory/index.js';
 
 // NSQ (Node only)
 export {
@@ -305,8 +305,8 @@ export {
   createNsqPublisher,
   consumeNsq,
   nsqBroker,
-  nsqTransport,
-} from './transport/nsq/index.js';
+} from './broker/nsq/index.js';
+export { nsqTransport } from './transport/nsqTransport.js';
 export type {
   NsqBrokerOptions,
   NsqConnectionOptions,
@@ -318,5 +318,5 @@ export type {
   NsqPublisherOptions,
   NsqPublisherStats,
   NsqTlsOptions,
-  NsqTransportOptions,
-} from './transport/nsq/index.js';
+} from './broker/nsq/index.js';
+export type { NsqTransportOptions } from './transport/nsqTransport.js';

@@ -18,7 +18,7 @@ import {
 import { createMetrics } from '../../src/metrics/createMetrics.js';
 import type { Metrics } from '../../src/metrics/types.js';
 import { handleDeliveries } from '../../src/operators/handleDeliveries.js';
-import type { Broker } from '../../src/transport/broker.js';
+import type { Broker } from '../../src/broker/types.js';
 import { ResponseError } from '../../src/transport/errors.js';
 import { handlerMiddleware, operatorMiddleware } from '../../src/transport/middleware.js';
 import type { Delivery, Transport, TransportOptions } from '../../src/transport/types.js';

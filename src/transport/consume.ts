@@ -13,14 +13,14 @@ import type { Message } from '../codec/message.js';
 import { DEFAULT_MSG_TIMEOUT_MS, MAX_AUTO_TOUCH_MS } from '../constant/limits.js';
 import { TransportClosedError, type RxMiniError } from '../errors.js';
 import type { ILogger } from '../logger/types.js';
-import type { Broker, BrokerDelivery } from './broker.js';
+import type { Broker, BrokerDelivery } from '../broker/types.js';
 import { TransportMetric, type Counters } from './counters.js';
 import { deadLetterReason, undecodableDeadLetter } from './deadLetter.js';
-import { createAutoToucher, type AutoToucher } from './autoTouch.js';
+import { createAutoToucher, type AutoToucher } from '../broker/autoTouch.js';
 import { DeliveryCore, type DeliveryDeps } from './delivery.js';
 import type { InFlight } from './inFlight.js';
 import type { MiddlewareRegistry } from './middleware.js';
-import { validateChannel, validateTopic } from './names.js';
+import { validateChannel, validateTopic } from '../broker/names.js';
 import { backoffDelay, resolveRetryPolicy } from './retry.js';
 import type { Delivery, RetryPolicies, RetryPolicy, SubscribeTopicOptions } from './types.js';
 

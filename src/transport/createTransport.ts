@@ -26,14 +26,14 @@ import { BadRequestError, ConfigError, TransportClosedError } from '../errors.js
 import { noopLogger } from '../logger/noopLogger.js';
 import { createMetrics } from '../metrics/createMetrics.js';
 import { MAX_TTL_MS } from '../constant/limits.js';
-import type { Broker } from './broker.js';
+import type { Broker } from '../broker/types.js';
 import { consumeTopic, type ConsumeContext } from './consume.js';
 import { createCounters } from './counters.js';
 import { defaultDeadLetterTopic } from './deadLetter.js';
 import { createInFlight } from './inFlight.js';
 import { createMiddlewareRegistry } from './middleware.js';
 import { createPublisher } from './publish.js';
-import { EPHEMERAL_SUFFIX, isValidName } from './names.js';
+import { EPHEMERAL_SUFFIX, isValidName } from '../broker/names.js';
 import { isValidNodeId, newNodeId } from './nodeId.js';
 import { DEFAULT_POLL_INTERVAL_MS, consumePrefix } from './prefix.js';
 import { createRequester, replyTopicOf } from './request.js';

@@ -1,8 +1,8 @@
 /**
  * The message-level transport, written once over the {@link Broker} interface:
  * publish, request/response, broadcast, topic and prefix subscriptions,
- * retries, dead letters, middleware and the drain. Browser-safe (the NSQ broker
- * lives apart, in `./nsq`).
+ * retries, dead letters, middleware and the drain. Browser-safe (the brokers
+ * live one layer down, in `src/broker/`; `nsqTransport` is in `./nsqTransport.ts`).
  *
  * @example
  * ```ts
@@ -12,7 +12,7 @@
  * ```
  * @packageDocumentation
  */
-export type { Broker, BrokerConsumeOptions, BrokerDelivery, BrokerStatus } from './broker.js';
+export type { Broker, BrokerConsumeOptions, BrokerDelivery, BrokerStatus } from '../broker/types.js';
 export { TransportMetric, type Counters } from './counters.js';
 export {
   DEFAULT_DRAIN_TIMEOUT_MS,

@@ -17,7 +17,7 @@ import type { ConversationStore } from '../context/types.js';
 import { BadRequestError, TimeoutError, TransportClosedError } from '../errors.js';
 import type { ILogger } from '../logger/types.js';
 import { MAX_TTL_MS } from '../constant/limits.js';
-import type { Broker } from './broker.js';
+import type { Broker } from '../broker/types.js';
 import { TransportMetric, type Counters } from './counters.js';
 import { ResponseError } from './errors.js';
 import { isErrorResponse } from './respond.js';

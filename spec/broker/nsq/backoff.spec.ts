@@ -1,5 +1,5 @@
 import { ConfigError } from '../../../src/errors.js';
-import { DEFAULT_RECONNECT, reconnectDelay, resolveReconnect } from '../../../src/transport/nsq/backoff.js';
+import { DEFAULT_RECONNECT, reconnectDelay, resolveReconnect } from '../../../src/broker/nsq/backoff.js';
 
 describe('reconnect backoff', () => {
   const noJitter = { initialMs: 100, maxMs: 1_000, factor: 2, jitter: 0 };

@@ -9,7 +9,7 @@ import { Observable, Subject, from, takeUntil } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import { ConfigError } from '../../errors.js';
 import type { ILogger } from '../../logger/types.js';
-import type { Broker, BrokerConsumeOptions, BrokerDelivery } from '../broker.js';
+import type { Broker, BrokerConsumeOptions, BrokerDelivery } from '../types.js';
 import { parseHostPort } from './address.js';
 import type { ReconnectOptions } from './backoff.js';
 import type { NsqConnectionOptions } from './connectionOptions.js';

@@ -7,7 +7,7 @@ import {
   PayloadTooLargeError,
   TransportClosedError,
 } from '../../../src/errors';
-import type { BrokerDelivery } from '../../../src/transport/broker';
+import type { BrokerDelivery } from '../../../src/broker/types';
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   QueueFullError,
@@ -15,7 +15,7 @@ import {
   type MemoryBroker,
   type MemoryChannelStats,
   type MemoryTopicStats,
-} from '../../../src/transport/memory';
+} from '../../../src/broker/memory';
 import { testScheduler } from '../../helpers/marbles';
 
 const encoder = new TextEncoder();

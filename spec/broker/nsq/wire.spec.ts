@@ -1,4 +1,4 @@
-import { encodeMpub, encodePub } from '../../../src/transport/nsq/wire.js';
+import { encodeMpub, encodePub } from '../../../src/broker/nsq/wire.js';
 
 const int32 = (n: number): Buffer => {
   const b = Buffer.alloc(4);

@@ -9,7 +9,7 @@ import {
   isValidTopic,
   validateChannel,
   validateTopic,
-} from '../../src/transport/names.js';
+} from '../../src/broker/names.js';
 
 const leftOf = <E, A>(either: Either<E, A>): E => {
   if (isRight(either)) throw new Error(`expected a Left, got Right(${String(either.right)})`);

@@ -15,7 +15,7 @@ import {
   type RxMiniError,
 } from '../../errors.js';
 import { DEFAULT_MAX_MSG_TIMEOUT_MS, DEFAULT_MSG_TIMEOUT_MS, MAX_DEFER_MS } from '../../constant/limits.js';
-import type { BrokerConsumeOptions, BrokerDelivery, BrokerStatus } from '../broker.js';
+import type { BrokerConsumeOptions, BrokerDelivery, BrokerStatus } from '../types.js';
 import { validateChannel, validateTopic } from '../names.js';
 import type { Channel, Consumer } from './channel.js';
 import { Topic, type TopicEngine } from './topic.js';

@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import type { Broker } from '../broker.js';
+import type { Broker } from '../types.js';
 
 /** Options of {@link memoryBroker}; every bound has an nsqd-like default. */
 export interface MemoryBrokerOptions {

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../../src/errors.js';
-import { parseHostPort } from '../../../src/transport/nsq/address.js';
+import { parseHostPort } from '../../../src/broker/nsq/address.js';
 
 describe('parseHostPort', () => {
   it('parses host:port, names and bracketed IPv6', () => {

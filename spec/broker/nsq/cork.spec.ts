@@ -6,12 +6,12 @@
 import type { Socket } from 'node:net';
 import * as nsq from 'nsqjs';
 import { describeNsq, nsqChannelStats, nsqGet, nsqPost, type NsqStats } from '../../helpers/nsq.js';
-import { corkReader, corkWriter } from '../../../src/transport/nsq/cork.js';
+import { corkReader, corkWriter } from '../../../src/broker/nsq/cork.js';
 import {
   onReaderConnection,
   writerConnection,
   type NsqdConnectionInternals,
-} from '../../../src/transport/nsq/internals.js';
+} from '../../../src/broker/nsq/internals.js';
 import { sleep, waitFor } from '../../helpers/wait';
 
 const channelStats = nsqChannelStats;

@@ -1,4 +1,4 @@
-import { mpubBodySize, splitIntoBatches } from '../../../src/transport/nsq/batch.js';
+import { mpubBodySize, splitIntoBatches } from '../../../src/broker/nsq/batch.js';
 
 describe('MPUB batching', () => {
   const identity = (n: number): number => n;

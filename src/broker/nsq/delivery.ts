@@ -11,7 +11,7 @@ import {
   DEFAULT_MSG_TIMEOUT_MS,
   MAX_REQUEUE_DELAY_MS,
 } from '../../constant/limits.js';
-import type { BrokerDelivery } from '../broker.js';
+import type { BrokerDelivery } from '../types.js';
 import type { TouchEntry } from '../autoTouch.js';
 
 /**

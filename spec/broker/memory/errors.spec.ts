@@ -1,5 +1,5 @@
 import { RxMiniError, isRxMiniError } from '../../../src/errors';
-import { QueueFullError } from '../../../src/transport/memory';
+import { QueueFullError } from '../../../src/broker/memory';
 
 describe('QueueFullError', () => {
   it('is a CAPACITY rxmini error with its topic, channel, queue and limit', () => {

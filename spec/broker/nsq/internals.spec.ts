@@ -6,7 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import * as nsq from 'nsqjs';
-import { corkConnection } from '../../../src/transport/nsq/cork.js';
+import { corkConnection } from '../../../src/broker/nsq/cork.js';
 import {
   WireMessage,
   batchReaderMessages,
@@ -14,7 +14,7 @@ import {
   skipNoopRdyBumps,
   useWireMessages,
   type NsqdConnectionInternals,
-} from '../../../src/transport/nsq/internals.js';
+} from '../../../src/broker/nsq/internals.js';
 import { describeNsq, nsqChannelStats, nsqPost, type NsqChannelStats } from '../../helpers/nsq.js';
 import { sleep, waitFor } from '../../helpers/wait';
 

@@ -13,7 +13,6 @@ export { consumeNsq, type NsqConsumerOptions } from './consumer.js';
 export type { NsqDelivery, NsqDeliveryState } from './delivery.js';
 export { PublishFailedError, PublishQueueFullError, PublishTimeoutError } from './errors.js';
 export { nsqBroker, type NsqBrokerOptions } from './nsqBroker.js';
-export { nsqTransport, type NsqTransportOptions } from './nsqTransport.js';
 export {
   createNsqPublisher,
   type NsqConnectionStatus,

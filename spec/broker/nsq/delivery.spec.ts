@@ -4,7 +4,7 @@
  * spec/integration/nsq-connection.spec.ts).
  */
 import * as nsq from 'nsqjs';
-import { createDelivery, type DeliveryHooks, type NsqDelivery } from '../../../src/transport/nsq/delivery.js';
+import { createDelivery, type DeliveryHooks, type NsqDelivery } from '../../../src/broker/nsq/delivery.js';
 
 const ID = '0123456789abcdef';
 

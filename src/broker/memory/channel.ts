@@ -8,7 +8,7 @@
  */
 import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
 import { MAX_DEFER_MS } from '../../constant/limits.js';
-import type { BrokerDelivery } from '../broker.js';
+import type { BrokerDelivery } from '../types.js';
 import { isEphemeral } from '../names.js';
 import { Fifo } from './fifo.js';
 import type { MemoryChannelStats } from './types.js';

@@ -3,9 +3,9 @@
  *
  * @packageDocumentation
  */
-import { createTransport } from '../createTransport.js';
-import type { Transport, TransportOptions } from '../types.js';
-import { nsqBroker, type NsqBrokerOptions } from './nsqBroker.js';
+import { createTransport } from './createTransport.js';
+import type { Transport, TransportOptions } from './types.js';
+import { nsqBroker, type NsqBrokerOptions } from '../broker/nsq/nsqBroker.js';
 
 /** Options of {@link nsqTransport}: where nsqd and nsqlookupd are, and how the transport behaves. */
 export type NsqTransportOptions = NsqBrokerOptions & Omit<TransportOptions, 'closeBroker'>;

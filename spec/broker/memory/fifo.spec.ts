@@ -1,4 +1,4 @@
-import { Fifo } from '../../../src/transport/memory/fifo';
+import { Fifo } from '../../../src/broker/memory/fifo';
 
 describe('Fifo', () => {
   it('is empty at first', () => {

@@ -12,12 +12,12 @@ import {
   TimeoutError,
   TransportClosedError,
 } from '../../../src/errors.js';
-import { PublishQueueFullError, PublishTimeoutError } from '../../../src/transport/nsq/errors.js';
+import { PublishQueueFullError, PublishTimeoutError } from '../../../src/broker/nsq/errors.js';
 import {
   createNsqPublisher,
   type NsqConnectionStatus,
   type NsqPublisher,
-} from '../../../src/transport/nsq/publisher.js';
+} from '../../../src/broker/nsq/publisher.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { memoryLogger } from '../../../src/logger/memoryLogger.js';
 import { freePort } from '../../helpers/nsq.js';

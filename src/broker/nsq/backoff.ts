@@ -1,5 +1,5 @@
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
-import { exponentialBackoff, type BackoffSpacing } from '../../broker/backoff.js';
+import { exponentialBackoff, type BackoffSpacing } from '../backoff.js';
 import { ConfigError } from '../../errors.js';
 
 /** How reconnect attempts are spaced: exponential from `initialMs`, capped at `maxMs`, with jitter. */

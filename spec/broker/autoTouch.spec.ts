@@ -1,6 +1,6 @@
 import type { TestScheduler } from 'rxjs/testing';
 import { testScheduler } from '../helpers/marbles.js';
-import { createAutoToucher, type AutoToucher, type TouchEntry } from '../../src/transport/autoTouch.js';
+import { createAutoToucher, type AutoToucher, type TouchEntry } from '../../src/broker/autoTouch.js';
 
 /** A watched entry that records when it was touched, like a pending delivery does. */
 const watch = (
