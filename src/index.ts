@@ -2,12 +2,15 @@
  * rxmini: modular, event-driven microservices on RxJS over NSQ. Every stream is
  * an Observable and every policy an operator.
  *
- * This barrel names every public export explicitly.
+ * This barrel names every public export explicitly. It is the isomorphic core:
+ * nothing here imports from Node, so it bundles for a browser. Node-only parts
+ * have their own entries: `rxmini/nsq` (the NSQ transport and connection layer)
+ * and `rxmini/node` (config files, the pino logger).
  *
  * @example
  * ```ts
- * import { createLogger, newRequest, encode, decode } from 'rxmini';
- * const log = createLogger('auth', 'debug');
+ * import { memoryLogger, newRequest, encode, decode } from 'rxmini';
+ * const log = memoryLogger({ level: 'debug' });
  * const bytes = encode(newRequest('auth.login'));
  * log.info('encoded', { bytes: bytes.length, ok: decode(bytes)._tag === 'Right' });
  * ```
@@ -110,17 +113,14 @@ export {
   configFromObject,
   interpolateEnv,
   isSecretKey,
-  loadConfig,
-  loadConfigEither,
   redactSecrets,
 } from './config/index.js';
-export type { Config, ConfigLoadError, ConfigValues, EnvVars, LoadConfigOptions } from './config/index.js';
+export type { Config, ConfigValues, EnvVars } from './config/index.js';
 
 // logger
 export {
   CONTEXT_FIELD,
   LogLevel,
-  createLogger,
   isLevelEnabled,
   isLogLevel,
   loggerFromSink,
@@ -129,10 +129,8 @@ export {
   parseLogLevel,
 } from './logger/index.js';
 export type {
-  CreateLoggerOptions,
   ExtendedLogger,
   ILogger,
-  LogDestination,
   LogFields,
   LogRecord,
   LogSink,
@@ -296,27 +294,3 @@ export type {
   MemoryChannelStats,
   MemoryTopicStats,
 } from './broker/memory/index.js';
-
-// NSQ (Node only)
-export {
-  PublishFailedError,
-  PublishQueueFullError,
-  PublishTimeoutError,
-  createNsqPublisher,
-  consumeNsq,
-  nsqBroker,
-} from './broker/nsq/index.js';
-export { nsqTransport } from './transport/nsqTransport.js';
-export type {
-  NsqBrokerOptions,
-  NsqConnectionOptions,
-  NsqConnectionStatus,
-  NsqConsumerOptions,
-  NsqDelivery,
-  NsqDeliveryState,
-  NsqPublisher,
-  NsqPublisherOptions,
-  NsqPublisherStats,
-  NsqTlsOptions,
-} from './broker/nsq/index.js';
-export type { NsqTransportOptions } from './transport/nsqTransport.js';

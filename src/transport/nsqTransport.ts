@@ -17,7 +17,8 @@ export type NsqTransportOptions = NsqBrokerOptions & Omit<TransportOptions, 'clo
  *
  * @example
  * ```ts
- * import { nsqTransport, createLogger } from 'rxmini';
+ * import { nsqTransport } from 'rxmini/nsq';
+ * import { createLogger } from 'rxmini/node';
  * const bus = nsqTransport({
  *   nsqd: ['127.0.0.1:4150'],
  *   lookupd: ['127.0.0.1:4161'],

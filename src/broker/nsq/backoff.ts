@@ -10,7 +10,7 @@ export type ReconnectOptions = BackoffSpacing;
  *
  * @example
  * ```ts
- * import { DEFAULT_RECONNECT } from 'rxmini';
+ * import { DEFAULT_RECONNECT } from 'rxmini/nsq';
  * const fast = { ...DEFAULT_RECONNECT, initialMs: 50 };
  * ```
  */

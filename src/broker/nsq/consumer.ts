@@ -171,7 +171,7 @@ const addressOf = (conn: object): string => {
  *
  * @example
  * ```ts
- * import { consumeNsq } from 'rxmini';
+ * import { consumeNsq } from 'rxmini/nsq';
  * const subscription = consumeNsq({ topic: 'orders', channel: 'billing', nsqd: ['127.0.0.1:4150'], maxInFlight: 100 })
  *   .subscribe((delivery) => {
  *     handle(delivery.body);

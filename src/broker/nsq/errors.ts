@@ -17,7 +17,7 @@ import { ErrorCode, RxMiniError, TimeoutError, type RxMiniErrorOptions } from '.
  *
  * @example
  * ```ts
- * import { PublishFailedError } from 'rxmini';
+ * import { PublishFailedError } from 'rxmini/nsq';
  * try {
  *   await publisher.publish('orders', body);
  * } catch (e) {
@@ -50,7 +50,7 @@ export class PublishFailedError extends RxMiniError {
  *
  * @example
  * ```ts
- * import { PublishQueueFullError } from 'rxmini';
+ * import { PublishQueueFullError } from 'rxmini/nsq';
  * publisher.publish('orders', body).catch((e) => {
  *   if (e instanceof PublishQueueFullError) slowDown(); // e.limit publishes are waiting
  * });
@@ -86,7 +86,8 @@ const lastError = (options: RxMiniErrorOptions | undefined): string => {
  *
  * @example
  * ```ts
- * import { TimeoutError, PublishTimeoutError } from 'rxmini';
+ * import { TimeoutError } from 'rxmini';
+ * import { PublishTimeoutError } from 'rxmini/nsq';
  * publisher.publish('orders', body).catch((e) => {
  *   if (e instanceof TimeoutError) e.timeoutMs; // also true for PublishTimeoutError
  *   if (e instanceof PublishTimeoutError && !e.ambiguous) retryLater();

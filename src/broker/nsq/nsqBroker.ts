@@ -121,7 +121,7 @@ const acknowledged = (start: () => Promise<void>): Observable<void> =>
  *
  * @example
  * ```ts
- * import { nsqBroker } from 'rxmini';
+ * import { nsqBroker } from 'rxmini/nsq';
  * const broker = nsqBroker({ nsqd: '127.0.0.1:4150', lookupd: ['127.0.0.1:4161'] });
  * ```
  * @see {@link Broker}

@@ -219,7 +219,7 @@ const resolveSettings = (options: NsqPublisherOptions) => {
  * @throws `ConfigError` for invalid options.
  * @example
  * ```ts
- * import { createNsqPublisher } from 'rxmini';
+ * import { createNsqPublisher } from 'rxmini/nsq';
  * const publisher = createNsqPublisher({ nsqd: '127.0.0.1:4150' });
  * await publisher.publish('orders.created', JSON.stringify({ id: 1 }));
  * await publisher.publishDeferred('orders.reminder', 'ping', 60_000);
