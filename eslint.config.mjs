@@ -1,4 +1,5 @@
 // @ts-check
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { importX, createNodeResolver } from 'eslint-plugin-import-x';
@@ -10,6 +11,23 @@ const restrictedPatterns = [
     message: "fp-ts has no exports map: import 'fp-ts/lib/<Module>.js' so the ESM build loads in Node.",
   },
 ];
+
+/** Files that may use Node: the NSQ broker, the Node-only entries and what only they export. */
+const nodeOnlyFiles = [
+  'src/broker/nsq/**',
+  'src/nsq.ts',
+  'src/node.ts',
+  'src/config/loadConfig.ts',
+  'src/logger/createLogger.ts',
+];
+
+/** Node's built-in modules, bare and with the node: prefix. */
+const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('_'));
+
+/** Layers, as folders: a layer may import the ones below it, never the ones above. */
+const layerRule = (patterns) => ({
+  '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
+});
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.build/', 'docs/api/', 'coverage/'] },
@@ -45,16 +63,84 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/transport/nsq/**'],
+    ignores: ['src/broker/nsq/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'nsqjs', message: 'Only src/transport/nsq/ may import nsqjs.' }],
+          paths: [{ name: 'nsqjs', message: 'Only src/broker/nsq/ may import nsqjs.' }],
           patterns: restrictedPatterns,
         },
       ],
     },
+  },
+  {
+    // the isomorphic core (the root entry and rxmini/testing) bundles for a browser
+    files: ['src/**/*.ts'],
+    ignores: nodeOnlyFiles,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'nsqjs', message: 'Only src/broker/nsq/ may import nsqjs.' },
+            ...['pino', 'pino-pretty', 'systeminformation', ...nodeBuiltins].map((name) => ({
+              name,
+              message:
+                'The isomorphic core imports nothing from Node: put this behind rxmini/node or rxmini/nsq.',
+            })),
+          ],
+          patterns: [
+            ...restrictedPatterns,
+            {
+              group: ['node:*'],
+              message:
+                'The isomorphic core imports nothing from Node: put this behind rxmini/node or rxmini/nsq.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/broker/**/*.ts'],
+    rules: layerRule([
+      {
+        group: [
+          '**/transport',
+          '**/transport/**',
+          '**/operators',
+          '**/operators/**',
+          '**/service',
+          '**/service/**',
+        ],
+        message:
+          'The broker layer (src/broker/) sits under the message level: it must not import src/transport/, src/operators/ or src/service/.',
+      },
+    ]),
+  },
+  {
+    files: ['src/transport/**/*.ts'],
+    rules: layerRule([
+      {
+        group: ['**/operators', '**/operators/**', '**/service', '**/service/**'],
+        message:
+          'src/transport/ must not import src/operators/ or src/service/: operators and services build on the transport, not the reverse.',
+      },
+    ]),
+  },
+  {
+    files: ['src/operators/**/*.ts'],
+    rules: layerRule([
+      {
+        // composeHandler is the one value: handleDeliveries wraps a handler in the transport's
+        // handler middleware. Everything else an operator needs from the transport is a type.
+        regex: '^(\\.\\./)+transport(/(?!middleware\\.js$).*)?$',
+        allowTypeImports: true,
+        message:
+          'src/operators/ may import only types from src/transport/ (and composeHandler from middleware.js): the transport is below the operators.',
+      },
+    ]),
   },
   {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],

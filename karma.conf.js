@@ -32,7 +32,8 @@ summaryReporter.$inject = ['baseReporterDecorator'];
 module.exports = (config) => {
   config.set({
     frameworks: ['jasmine'],
-    files: ['.build/browser/specs.js'],
+    // the root entry's own browser bundle first (global `rxmini`), then the specs
+    files: ['.build/browser/rxmini.js', '.build/browser/specs.js'],
     plugins: ['karma-jasmine', 'karma-chrome-launcher', { 'reporter:summary': ['type', summaryReporter] }],
     browsers: ['ChromiumHeadlessNoSandbox'],
     customLaunchers: {

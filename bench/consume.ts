@@ -8,7 +8,7 @@
  */
 import * as nsq from 'nsqjs';
 import type { Subscription } from 'rxjs';
-import { consumeNsq } from '../src/transport/nsq/index';
+import { consumeNsq } from '../src/broker/nsq/index';
 import { waitFor } from './lib/load';
 import type { BenchNsqd } from './lib/nsqd';
 import { closeRawWriter, openRawWriter, rawMpub } from './lib/rawNsq';

@@ -16,7 +16,7 @@
 import type { Observable } from 'rxjs';
 import { encode } from '../src/codec/wire';
 import { handleDeliveries } from '../src/operators/handleDeliveries';
-import { memoryBroker } from '../src/transport/memory/index';
+import { memoryBroker } from '../src/broker/memory/index';
 import { memoryTransport } from '../src/transport/memoryTransport';
 import { waitFor } from './lib/load';
 import { resultRow, type ReportRow } from './lib/report';

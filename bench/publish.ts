@@ -8,7 +8,7 @@
  * Target (issue 3): (c) ≥ 0.7 × (b).
  */
 import { filter, firstValueFrom } from 'rxjs';
-import { createNsqPublisher } from '../src/transport/nsq/index';
+import { createNsqPublisher } from '../src/broker/nsq/index';
 import { closedLoop } from './lib/load';
 import type { BenchNsqd } from './lib/nsqd';
 import { closeRawWriter, openRawWriter } from './lib/rawNsq';

@@ -7,7 +7,6 @@
 import { firstValueFrom, from, lastValueFrom, toArray } from 'rxjs';
 import {
   configFromObject,
-  createLogger,
   createMetrics,
   decode,
   encode,
@@ -22,6 +21,7 @@ import {
   setBodyValue,
   toPrometheus,
 } from '../src/index.js';
+import { createLogger } from '../src/node.js';
 
 const main = async (): Promise<void> => {
   const config = configFromObject({ service_name: 'demo', log_level: 'info' });

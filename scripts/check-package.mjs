@@ -1,5 +1,5 @@
 // Packs rxmini as users get it, unpacks it into a scratch consumer folder and
-// loads both entry points (`.` and `./testing`) through require and import.
+// loads every entry point (`.`, `./nsq`, `./node` and `./testing`) through require and import.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -21,7 +21,7 @@ try {
   mkdirSync(installed, { recursive: true });
   run('tar', ['-xzf', join(consumer, tarball), '-C', installed, '--strip-components=1'], consumer);
   const names = [];
-  for (const entry of ['rxmini', 'rxmini/testing']) {
+  for (const entry of ['rxmini', 'rxmini/nsq', 'rxmini/node', 'rxmini/testing']) {
     const cjs = run(
       'node',
       ['-e', `console.log(Object.keys(require('${entry}')).sort().join(','))`],
@@ -41,7 +41,7 @@ try {
       throw new Error(`${entry}: CJS and ESM export different names\n cjs: ${cjs}\n esm: ${esm}`);
     names.push(`${entry}: ${cjs.split(',').length} exports`);
   }
-  console.log(`package check: both entry points load through require and import (${names.join('; ')})`);
+  console.log(`package check: every entry point loads through require and import (${names.join('; ')})`);
 } finally {
   rmSync(consumer, { recursive: true, force: true });
 }

@@ -2,12 +2,15 @@
  * rxmini: modular, event-driven microservices on RxJS over NSQ. Every stream is
  * an Observable and every policy an operator.
  *
- * This barrel names every public export explicitly.
+ * This barrel names every public export explicitly. It is the isomorphic core:
+ * nothing here imports from Node, so it bundles for a browser. Node-only parts
+ * have their own entries: `rxmini/nsq` (the NSQ transport and connection layer)
+ * and `rxmini/node` (config files, the pino logger).
  *
  * @example
  * ```ts
- * import { createLogger, newRequest, encode, decode } from 'rxmini';
- * const log = createLogger('auth', 'debug');
+ * import { memoryLogger, newRequest, encode, decode } from 'rxmini';
+ * const log = memoryLogger({ level: 'debug' });
  * const bytes = encode(newRequest('auth.login'));
  * log.info('encoded', { bytes: bytes.length, ok: decode(bytes)._tag === 'Right' });
  * ```
@@ -45,11 +48,17 @@ export type { FieldIssue, RxMiniErrorOptions } from './errors.js';
 // constant
 export {
   BodyKey,
+  DEFAULT_MAX_MSG_TIMEOUT_MS,
+  DEFAULT_MSG_TIMEOUT_MS,
   HeaderKey,
   HealthStatus,
   HealthStatusName,
+  MAX_AUTO_TOUCH_MS,
+  MAX_DEFER_MS,
   MAX_FILE_CHUNK_SIZE,
   MAX_JSON_DEPTH,
+  MAX_REQUEUE_DELAY_MS,
+  MAX_TTL_MS,
   MessageType,
   StatusCode,
   isHealthStatus,
@@ -106,17 +115,14 @@ export {
   configFromObject,
   interpolateEnv,
   isSecretKey,
-  loadConfig,
-  loadConfigEither,
   redactSecrets,
 } from './config/index.js';
-export type { Config, ConfigLoadError, ConfigValues, EnvVars, LoadConfigOptions } from './config/index.js';
+export type { Config, ConfigValues, EnvVars } from './config/index.js';
 
 // logger
 export {
   CONTEXT_FIELD,
   LogLevel,
-  createLogger,
   isLevelEnabled,
   isLogLevel,
   loggerFromSink,
@@ -125,10 +131,8 @@ export {
   parseLogLevel,
 } from './logger/index.js';
 export type {
-  CreateLoggerOptions,
   ExtendedLogger,
   ILogger,
-  LogDestination,
   LogFields,
   LogRecord,
   LogSink,
@@ -194,7 +198,6 @@ export type {
 export {
   DEFAULT_DEDUPE_MAX,
   DEFAULT_DEDUPE_TTL_MS,
-  MAX_TTL_MS,
   deadLetter,
   deadLetterFailHandler,
   dedupe,
@@ -230,16 +233,13 @@ export {
   DEAD_LETTER_SUFFIX,
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_MAX_PENDING_REQUESTS,
-  DEFAULT_MSG_TIMEOUT_MS,
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETRY_POLICY,
   DEFAULT_SERVICE,
   DRAIN_REQUEUE_DELAY_MS,
-  MAX_AUTO_TOUCH_MS,
   MAX_NODE_ID_LENGTH,
   MAX_POLL_INTERVAL_MS,
-  MAX_REQUEUE_DELAY_MS,
   REPLY_CHANNEL,
   ResponseError,
   TransportMetric,
@@ -310,10 +310,10 @@ export {
   isValidTopic,
   validateChannel,
   validateTopic,
-} from './transport/names.js';
+} from './broker/names.js';
 
 // memory broker (the embedded transport's engine)
-export { MAX_DEFER_MS, QueueFullError, memoryBroker } from './transport/memory/index.js';
+export { QueueFullError, memoryBroker } from './broker/memory/index.js';
 export type {
   BrokerQueue,
   MemoryBroker,
@@ -321,28 +321,4 @@ export type {
   MemoryBrokerStats,
   MemoryChannelStats,
   MemoryTopicStats,
-} from './transport/memory/index.js';
-
-// NSQ (Node only)
-export {
-  PublishFailedError,
-  PublishQueueFullError,
-  PublishTimeoutError,
-  createNsqPublisher,
-  consumeNsq,
-  nsqBroker,
-  nsqTransport,
-} from './transport/nsq/index.js';
-export type {
-  NsqBrokerOptions,
-  NsqConnectionOptions,
-  NsqConnectionStatus,
-  NsqConsumerOptions,
-  NsqDelivery,
-  NsqDeliveryState,
-  NsqPublisher,
-  NsqPublisherOptions,
-  NsqPublisherStats,
-  NsqTlsOptions,
-  NsqTransportOptions,
-} from './transport/nsq/index.js';
+} from './broker/memory/index.js';

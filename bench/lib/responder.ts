@@ -19,7 +19,7 @@
 import * as nsq from 'nsqjs';
 import { filter, firstValueFrom } from 'rxjs';
 import { handleDeliveries } from '../../src/operators/handleDeliveries';
-import { nsqTransport } from '../../src/transport/nsq/nsqTransport';
+import { nsqTransport } from '../../src/transport/nsqTransport';
 
 export const RESPONDER_CHANNEL = 'svc';
 

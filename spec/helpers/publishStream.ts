@@ -3,7 +3,7 @@
  * `prefix-N` every 2 ms until stopped, recording what nsqd acknowledged and
  * what failed.
  */
-import type { NsqPublisher } from '../../src/transport/nsq/publisher.js';
+import type { NsqPublisher } from '../../src/broker/nsq/publisher.js';
 import { sleep } from './wait.js';
 
 /** A running {@link publishStream}. */

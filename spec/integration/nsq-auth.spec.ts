@@ -3,10 +3,10 @@
  * tiny auth server in this process (grants secret 'good', denies any other).
  */
 import { firstValueFrom, take, toArray } from 'rxjs';
-import type { Broker } from '../../src/transport/broker';
-import { PublishFailedError, PublishTimeoutError } from '../../src/transport/nsq/errors';
-import { nsqBroker } from '../../src/transport/nsq/nsqBroker';
-import { createNsqPublisher } from '../../src/transport/nsq/publisher';
+import type { Broker } from '../../src/broker/types';
+import { PublishFailedError, PublishTimeoutError } from '../../src/broker/nsq/errors';
+import { nsqBroker } from '../../src/broker/nsq/nsqBroker';
+import { createNsqPublisher } from '../../src/broker/nsq/publisher';
 import { describeNsq, nsqGet, nsqPost, type NsqServers } from '../helpers/nsq';
 import { startNsqAuthServer, type NsqAuthServer } from '../helpers/nsqAuthServer';
 

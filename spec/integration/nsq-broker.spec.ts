@@ -3,8 +3,8 @@
  * Broker interface, and topic discovery through lookupd and through nsqd /stats.
  */
 import { BehaviorSubject, firstValueFrom, take, toArray } from 'rxjs';
-import type { Broker } from '../../src/transport/broker';
-import { nsqBroker } from '../../src/transport/nsq/nsqBroker';
+import type { Broker } from '../../src/broker/types';
+import { nsqBroker } from '../../src/broker/nsq/nsqBroker';
 import { describeNsq, nsqChannelStats, nsqPost } from '../helpers/nsq';
 import { sleep, waitFor } from '../helpers/wait';
 

@@ -5,9 +5,9 @@
 import { BehaviorSubject, firstValueFrom, take, toArray, type Subscription } from 'rxjs';
 import { ConfigError, InvalidNameError } from '../../src/errors.js';
 import { memoryLogger } from '../../src/logger/memoryLogger.js';
-import { consumeNsq } from '../../src/transport/nsq/consumer.js';
-import type { NsqDelivery } from '../../src/transport/nsq/delivery.js';
-import { createNsqPublisher, type NsqPublisher } from '../../src/transport/nsq/publisher.js';
+import { consumeNsq } from '../../src/broker/nsq/consumer.js';
+import type { NsqDelivery } from '../../src/broker/nsq/delivery.js';
+import { createNsqPublisher, type NsqPublisher } from '../../src/broker/nsq/publisher.js';
 import {
   describeNsq,
   nsqChannelStats,

@@ -7,9 +7,9 @@
  * therefore created once, before the specs, followed by one 5.2 s wait.
  */
 import type { Subscription } from 'rxjs';
-import { consumeNsq, type NsqConsumerOptions } from '../../src/transport/nsq/consumer.js';
-import type { NsqDelivery } from '../../src/transport/nsq/delivery.js';
-import { createNsqPublisher, type NsqPublisher } from '../../src/transport/nsq/publisher.js';
+import { consumeNsq, type NsqConsumerOptions } from '../../src/broker/nsq/consumer.js';
+import type { NsqDelivery } from '../../src/broker/nsq/delivery.js';
+import { createNsqPublisher, type NsqPublisher } from '../../src/broker/nsq/publisher.js';
 import { describeNsq, nsqChannelStats, nsqPost, type NsqChannelStats } from '../helpers/nsq.js';
 import { sleep, waitFor } from '../helpers/wait';
 

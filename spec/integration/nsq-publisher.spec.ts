@@ -6,13 +6,13 @@
 import { createServer, connect, type Socket } from 'node:net';
 import { firstValueFrom, map, take, tap, timeout, toArray } from 'rxjs';
 import { InvalidNameError, PayloadTooLargeError, TransportClosedError } from '../../src/errors.js';
-import { consumeNsq } from '../../src/transport/nsq/consumer.js';
-import { PublishTimeoutError } from '../../src/transport/nsq/errors.js';
+import { consumeNsq } from '../../src/broker/nsq/consumer.js';
+import { PublishTimeoutError } from '../../src/broker/nsq/errors.js';
 import {
   createNsqPublisher,
   type NsqConnectionStatus,
   type NsqPublisher,
-} from '../../src/transport/nsq/publisher.js';
+} from '../../src/broker/nsq/publisher.js';
 import { describeNsq, freePort, nsqGet, nsqPost } from '../helpers/nsq.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -4,18 +4,18 @@
  * wait (bounded) or fail with typed errors; a consumer re-dials.
  */
 import { lastValueFrom, map, takeWhile, tap, timeout, type Subscription } from 'rxjs';
-import { consumeNsq } from '../../src/transport/nsq/consumer.js';
-import type { NsqDelivery } from '../../src/transport/nsq/delivery.js';
+import { consumeNsq } from '../../src/broker/nsq/consumer.js';
+import type { NsqDelivery } from '../../src/broker/nsq/delivery.js';
 import {
   PublishFailedError,
   PublishQueueFullError,
   PublishTimeoutError,
-} from '../../src/transport/nsq/errors.js';
+} from '../../src/broker/nsq/errors.js';
 import {
   createNsqPublisher,
   type NsqConnectionStatus,
   type NsqPublisher,
-} from '../../src/transport/nsq/publisher.js';
+} from '../../src/broker/nsq/publisher.js';
 import { describeNsq, nsqPost } from '../helpers/nsq.js';
 import { sleep, waitFor } from '../helpers/wait';
 import { publishStream } from '../helpers/publishStream.js';

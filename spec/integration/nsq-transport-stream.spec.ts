@@ -8,7 +8,7 @@ import { newMessage } from '../../src/codec/message';
 import { MessageType } from '../../src/constant/index';
 import { isRxMiniError } from '../../src/errors';
 import { handleDeliveries } from '../../src/operators/handleDeliveries';
-import { nsqTransport } from '../../src/transport/nsq/nsqTransport';
+import { nsqTransport } from '../../src/transport/nsqTransport';
 import type { Transport } from '../../src/transport/types';
 import { describeNsq, nsqChannelStats, type NsqServers } from '../helpers/nsq';
 import { sleep, waitFor } from '../helpers/wait';

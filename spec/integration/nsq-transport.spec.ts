@@ -3,9 +3,9 @@
  * memory transport) against a real nsqd + nsqlookupd: each node has its own
  * connections, as separate processes would.
  */
-import type { Broker } from '../../src/transport/broker';
+import type { Broker } from '../../src/broker/types';
 import { createTransport } from '../../src/transport/createTransport';
-import { nsqBroker } from '../../src/transport/nsq/nsqBroker';
+import { nsqBroker } from '../../src/broker/nsq/nsqBroker';
 import type { Transport, TransportOptions } from '../../src/transport/types';
 import { describeNsq } from '../helpers/nsq';
 import { transportBehaviour } from '../transport/behaviour';

@@ -1,5 +1,6 @@
 import { Subject, type Observable } from 'rxjs';
-import { MAX_TTL_MS, expireAfter, type Expiry } from '../../src/operators/expireAfter';
+import { MAX_TTL_MS } from '../../src/constant/limits';
+import { expireAfter, type Expiry } from '../../src/operators/expireAfter';
 import { testScheduler } from '../helpers/marbles';
 
 interface Step {

@@ -21,7 +21,7 @@ import { deadLetter } from '../../src/operators/deadLetter.js';
 import { dedupe } from '../../src/operators/dedupe.js';
 import { handleDeliveries } from '../../src/operators/handleDeliveries.js';
 import { retryWithBackoff } from '../../src/operators/retryWithBackoff.js';
-import type { Broker } from '../../src/transport/broker.js';
+import type { Broker } from '../../src/broker/types.js';
 import { ResponseError } from '../../src/transport/errors.js';
 import { handlerMiddleware, operatorMiddleware } from '../../src/transport/middleware.js';
 import type { Delivery, Transport, TransportOptions } from '../../src/transport/types.js';

@@ -12,11 +12,11 @@ import { memoryLogger } from '../../src/logger/memoryLogger.js';
 import { createMetrics } from '../../src/metrics/createMetrics.js';
 import type { Metrics } from '../../src/metrics/types.js';
 import { handleDeliveries, type HandledDelivery } from '../../src/operators/handleDeliveries.js';
-import type { Broker } from '../../src/transport/broker.js';
+import type { Broker } from '../../src/broker/types.js';
 import { DRAIN_REQUEUE_DELAY_MS } from '../../src/transport/consume.js';
 import { createTransport } from '../../src/transport/createTransport.js';
-import { memoryBroker } from '../../src/transport/memory/memoryBroker.js';
-import type { MemoryBroker } from '../../src/transport/memory/types.js';
+import { memoryBroker } from '../../src/broker/memory/memoryBroker.js';
+import type { MemoryBroker } from '../../src/broker/memory/types.js';
 import type { Delivery, Transport, TransportOptions } from '../../src/transport/types.js';
 import { testScheduler } from '../helpers/marbles.js';
 

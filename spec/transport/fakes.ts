@@ -5,7 +5,7 @@
 import { EMPTY, asyncScheduler, throwError, type Observable, type SchedulerLike } from 'rxjs';
 import type { Message } from '../../src/codec/message.js';
 import { noopLogger } from '../../src/logger/noopLogger.js';
-import type { BrokerDelivery } from '../../src/transport/broker.js';
+import type { BrokerDelivery } from '../../src/broker/types.js';
 import { createDelivery, type DeliveryDeps } from '../../src/transport/delivery.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay } from '../../src/transport/retry.js';
 import { deadLetterFailHandler } from '../../src/operators/deadLetter.js';

@@ -1,6 +1,6 @@
 import { asyncScheduler } from 'rxjs';
 import { createTransport } from '../../src/transport/createTransport.js';
-import { memoryBroker } from '../../src/transport/memory/memoryBroker.js';
+import { memoryBroker } from '../../src/broker/memory/memoryBroker.js';
 import { memoryTransport } from '../../src/transport/memoryTransport.js';
 import type { Transport } from '../../src/transport/types.js';
 import { transportBehaviour } from './behaviour.js';

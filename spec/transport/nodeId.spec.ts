@@ -1,4 +1,4 @@
-import { isValidName } from '../../src/transport/names.js';
+import { isValidName } from '../../src/broker/names.js';
 import { MAX_NODE_ID_LENGTH, isValidNodeId, newNodeId } from '../../src/transport/nodeId.js';
 
 describe('transport/nodeId', () => {

@@ -1,16 +1,16 @@
 /**
- * Configuration: a JSON file with `${VAR}` interpolation, `SRV_*` environment
- * fallbacks and defaults, validated by an io-ts schema. Node-only (reads files).
+ * Configuration, the browser-safe part: `${VAR}` interpolation, defaults and the
+ * io-ts schema over a plain object. Reading the JSON file (`loadConfig`) is
+ * Node-only and lives in the `rxmini/node` entry (./loadConfig.ts).
  *
  * @example
  * ```ts
- * import { loadConfig } from 'rxmini';
- * const cfg = loadConfig(); // file from SRV_CONFIG, else environment and defaults
+ * import { configFromObject } from 'rxmini';
+ * const cfg = configFromObject({ service_name: 'auth' });
  * cfg.mustString('service_name');
  * ```
  * @packageDocumentation
  */
-export { loadConfig, loadConfigEither, type LoadConfigOptions, type ConfigLoadError } from './loadConfig.js';
 export { configFromObject, type Config, type ConfigValues } from './config.js';
 export { KnownConfig, configDefaults } from './schema.js';
 export { interpolateEnv, type EnvVars } from './interpolateEnv.js';

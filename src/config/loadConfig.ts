@@ -27,7 +27,7 @@ export type ConfigLoadError = ConfigError | MissingVariableError;
  *
  * @example
  * ```ts
- * import { loadConfigEither } from 'rxmini';
+ * import { loadConfigEither } from 'rxmini/node';
  * import * as E from 'fp-ts/lib/Either.js';
  * const result = loadConfigEither({ file: 'config.json' });
  * if (E.isLeft(result)) log.error(result.left.message);
@@ -78,7 +78,7 @@ export const loadConfigEither = (options: LoadConfigOptions = {}): E.Either<Conf
  * @throws `MissingVariableError` when the file uses an unset `${VAR}` without a default.
  * @example
  * ```ts
- * import { loadConfig } from 'rxmini';
+ * import { loadConfig } from 'rxmini/node';
  * // config.json: { "service_name": "auth", "db": { "password": "${DB_PASSWORD}" } }
  * const cfg = loadConfig({ file: 'config.json', env: { DB_PASSWORD: 's3cret', SRV_PORT: '9090' } });
  * cfg.mustInt('port'); // 9090

@@ -6,6 +6,15 @@
  */
 export { BodyKey } from './bodyKey.js';
 export { HeaderKey } from './headerKey.js';
-export { MAX_FILE_CHUNK_SIZE, MAX_JSON_DEPTH } from './limits.js';
+export {
+  DEFAULT_MAX_MSG_TIMEOUT_MS,
+  DEFAULT_MSG_TIMEOUT_MS,
+  MAX_AUTO_TOUCH_MS,
+  MAX_DEFER_MS,
+  MAX_FILE_CHUNK_SIZE,
+  MAX_JSON_DEPTH,
+  MAX_REQUEUE_DELAY_MS,
+  MAX_TTL_MS,
+} from './limits.js';
 export { MessageType, isMessageType } from './messageType.js';
 export { HealthStatus, HealthStatusName, StatusCode, isHealthStatus } from './status.js';

@@ -1,6 +1,7 @@
 import { Observable, Subject, asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import { BadRequestError, NotFoundError, TimeoutError, TransportClosedError } from '../errors.js';
-import { MAX_TTL_MS, expireAfter } from '../operators/expireAfter.js';
+import { MAX_TTL_MS } from '../constant/limits.js';
+import { expireAfter } from '../operators/expireAfter.js';
 import { ConversationCancelledError, ConversationLimitError, DuplicateConversationError } from './errors.js';
 import type {
   Conversation,

@@ -40,7 +40,7 @@ export interface CreateLoggerOptions {
  * @throws `InvalidLogLevelError` when `level` names no level (`'warning'` is not `'warn'`).
  * @example
  * ```ts
- * import { createLogger } from 'rxmini';
+ * import { createLogger } from 'rxmini/node';
  * const log = createLogger('auth', 'debug');
  * log.with('node', 'n1').withContext('c-42').info('login', { user: 'ada' });
  * log.setLevel('warn');

@@ -1,11 +1,12 @@
 /**
- * Structured logging: `ILogger`, a pino-backed `createLogger` (Node), and the
- * browser-safe `memoryLogger`, `noopLogger` and `loggerFromSink`.
+ * Structured logging, the browser-safe part: `ILogger`, `memoryLogger`,
+ * `noopLogger` and `loggerFromSink`. The pino-backed `createLogger` is Node-only
+ * and lives in the `rxmini/node` entry (./createLogger.ts).
  *
  * @example
  * ```ts
- * import { createLogger } from 'rxmini';
- * createLogger('auth').with('node', 'n1').info('ready');
+ * import { loggerFromSink } from 'rxmini';
+ * loggerFromSink((level, message, fields) => console.log(level, message, fields)).with('node', 'n1').info('ready');
  * ```
  * @packageDocumentation
  */
@@ -26,4 +27,3 @@ export {
   type LogRecord,
 } from './memoryLogger.js';
 export { noopLogger } from './noopLogger.js';
-export { createLogger, type CreateLoggerOptions, type LogDestination } from './createLogger.js';

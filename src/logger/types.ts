@@ -3,7 +3,8 @@
  *
  * @example
  * ```ts
- * import { createLogger, LogLevel } from 'rxmini';
+ * import { LogLevel } from 'rxmini';
+ * import { createLogger } from 'rxmini/node';
  * createLogger('auth', LogLevel.debug);
  * ```
  */
@@ -33,7 +34,7 @@ export type LogFields = Readonly<Record<string, unknown>>;
  *
  * @example
  * ```ts
- * import { createLogger } from 'rxmini';
+ * import { createLogger } from 'rxmini/node';
  * const log = createLogger('auth', 'debug').with('node', 'n1');
  * log.info('ready', { port: 4150 });
  * ```

@@ -5,12 +5,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-
-/**
- * Longest TTL {@link expireAfter} accepts: 2^31 − 1 ms (about 24.8 days). Host
- * timers behind `asyncScheduler` fire almost at once for anything longer.
- */
-export const MAX_TTL_MS = 2_147_483_647;
+import { MAX_TTL_MS } from '../constant/limits.js';
 
 /**
  * Options of {@link expireAfter}.

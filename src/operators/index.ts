@@ -18,7 +18,7 @@ export type {
   RecoverWithOperatorOptions,
   RecoverWithProcessOptions,
 } from './recoverWithContext.js';
-export { MAX_TTL_MS, expireAfter } from './expireAfter.js';
+export { expireAfter } from './expireAfter.js';
 export type { ExpireAfterConfig, Expiry } from './expireAfter.js';
 export { handleDeliveries } from './handleDeliveries.js';
 export type { HandleDeliveriesOptions, HandledDelivery } from './handleDeliveries.js';

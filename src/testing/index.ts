@@ -40,7 +40,7 @@ export type { TestAck, TestDelivery, TestDeliveryOptions } from './testDelivery.
 export { memoryLogger } from '../logger/memoryLogger.js';
 export type { MemoryLogger, MemoryLoggerOptions, LogRecord } from '../logger/memoryLogger.js';
 export { noopLogger } from '../logger/noopLogger.js';
-export { memoryBroker } from '../transport/memory/memoryBroker.js';
-export type { MemoryBroker, MemoryBrokerOptions } from '../transport/memory/types.js';
+export { memoryBroker } from '../broker/memory/memoryBroker.js';
+export type { MemoryBroker, MemoryBrokerOptions } from '../broker/memory/types.js';
 export { memoryTransport } from '../transport/memoryTransport.js';
 export type { MemoryTransportOptions } from '../transport/memoryTransport.js';

@@ -3,7 +3,7 @@ import type { JsonObject } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
 import type { ILogger } from '../logger/types.js';
 import { noopLogger } from '../logger/noopLogger.js';
-import type { BrokerDelivery } from '../transport/broker.js';
+import type { BrokerDelivery } from '../broker/types.js';
 import { createDelivery } from '../transport/delivery.js';
 import type { Delivery } from '../transport/types.js';
 

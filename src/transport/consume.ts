@@ -10,30 +10,21 @@ import { Observable, defer, takeUntil, throwError, type SchedulerLike } from 'rx
 import { decode } from '../codec/wire.js';
 import { validateDecoded } from '../codec/validate.js';
 import type { Message } from '../codec/message.js';
+import { DEFAULT_MSG_TIMEOUT_MS, MAX_AUTO_TOUCH_MS } from '../constant/limits.js';
 import { TransportClosedError, type RxMiniError } from '../errors.js';
 import type { ILogger } from '../logger/types.js';
-import type { Broker, BrokerDelivery } from './broker.js';
+import type { Broker, BrokerDelivery } from '../broker/types.js';
 import { TransportMetric, type Counters } from './counters.js';
 import { deadLetterReason, undecodableDeadLetter } from './deadLetter.js';
-import { createAutoToucher, type AutoToucher } from './autoTouch.js';
+import { createAutoToucher, type AutoToucher } from '../broker/autoTouch.js';
 import { DeliveryCore, type DeliveryDeps } from './delivery.js';
 import type { InFlight } from './inFlight.js';
 import type { MiddlewareRegistry } from './middleware.js';
-import { validateChannel, validateTopic } from './names.js';
+import { validateChannel, validateTopic } from '../broker/names.js';
 import { backoffDelay, resolveRetryPolicy } from './retry.js';
 import type { Delivery, RetryPolicies, RetryPolicy, SubscribeTopicOptions } from './types.js';
 import { deadLetter } from '../operators/deadLetter.js';
 import { retryWithBackoff } from '../operators/retryWithBackoff.js';
-
-/** The broker's default in-flight timeout, assumed when a consumer sets none. */
-export const DEFAULT_MSG_TIMEOUT_MS = 60_000;
-
-/**
- * How long a delivery is touched automatically: 15 min, nsqd's default
- * `--max-msg-timeout`, past which nsqd times a message out however often it is
- * touched. A handler stuck longer than that gets its message redelivered.
- */
-export const MAX_AUTO_TOUCH_MS = 900_000;
 
 /**
  * Delay of a requeue made while draining. A draining transport pauses its

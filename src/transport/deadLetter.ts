@@ -6,7 +6,7 @@
  */
 import { newContextID, type Message } from '../codec/message.js';
 import { HeaderKey, MessageType } from '../constant/index.js';
-import { EPHEMERAL_SUFFIX } from './names.js';
+import { EPHEMERAL_SUFFIX } from '../broker/names.js';
 
 /** Suffix of the default dead-letter topic. */
 export const DEAD_LETTER_SUFFIX = '.dead';

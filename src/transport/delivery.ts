@@ -9,8 +9,8 @@ import type { Message } from '../codec/message.js';
 import { HeaderKey } from '../constant/index.js';
 import { NotADeliveryError } from '../errors.js';
 import type { ILogger } from '../logger/types.js';
-import type { TouchEntry } from './autoTouch.js';
-import type { BrokerDelivery } from './broker.js';
+import type { TouchEntry } from '../broker/autoTouch.js';
+import type { BrokerDelivery } from '../broker/types.js';
 import { deadLetterReason } from './deadLetter.js';
 import type {
   Delivery,

@@ -1,8 +1,8 @@
 /**
  * The message-level transport, written once over the {@link Broker} interface:
  * publish, request/response, broadcast, topic and prefix subscriptions,
- * retries, dead letters, middleware and the drain. Browser-safe (the NSQ broker
- * lives apart, in `./nsq`).
+ * retries, dead letters, middleware and the drain. Browser-safe (the brokers
+ * live one layer down, in `src/broker/`; `nsqTransport` is in `./nsqTransport.ts`).
  *
  * @example
  * ```ts
@@ -12,7 +12,7 @@
  * ```
  * @packageDocumentation
  */
-export type { Broker, BrokerConsumeOptions, BrokerDelivery, BrokerStatus } from './broker.js';
+export type { Broker, BrokerConsumeOptions, BrokerDelivery, BrokerStatus } from '../broker/types.js';
 export { TransportMetric, type Counters } from './counters.js';
 export {
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -22,7 +22,7 @@ export {
   MAX_POLL_INTERVAL_MS,
   createTransport,
 } from './createTransport.js';
-export { DEFAULT_MSG_TIMEOUT_MS, DRAIN_REQUEUE_DELAY_MS, MAX_AUTO_TOUCH_MS } from './consume.js';
+export { DRAIN_REQUEUE_DELAY_MS } from './consume.js';
 export {
   DEAD_LETTER_SUFFIX,
   deadLetterOf,
@@ -47,7 +47,6 @@ export { REPLY_CHANNEL, replyTopicOf } from './request.js';
 export { isErrorResponse, responseTo, statusOfError } from './respond.js';
 export {
   DEFAULT_RETRY_POLICY,
-  MAX_REQUEUE_DELAY_MS,
   backoffDelay,
   checkRetryPolicy,
   completeRetryPolicy,

@@ -6,8 +6,8 @@
  * @packageDocumentation
  */
 import { createTransport } from './createTransport.js';
-import { memoryBroker } from './memory/memoryBroker.js';
-import type { MemoryBroker, MemoryBrokerOptions } from './memory/types.js';
+import { memoryBroker } from '../broker/memory/memoryBroker.js';
+import type { MemoryBroker, MemoryBrokerOptions } from '../broker/memory/types.js';
 import type { Transport, TransportOptions } from './types.js';
 
 /** Options of {@link memoryTransport}: the transport's and the memory broker's. */

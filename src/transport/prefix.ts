@@ -16,7 +16,7 @@ import {
 } from 'rxjs';
 import { ErrorCode, isRxMiniError } from '../errors.js';
 import type { ILogger } from '../logger/types.js';
-import type { Broker } from './broker.js';
+import type { Broker } from '../broker/types.js';
 import { DEAD_LETTER_SUFFIX } from './deadLetter.js';
 import type { Delivery } from './types.js';
 

@@ -9,10 +9,10 @@ import type { Message } from '../codec/message.js';
 import { validateMessage } from '../codec/validate.js';
 import { encode } from '../codec/wire.js';
 import { BadRequestError, PayloadTooLargeError, TransportClosedError } from '../errors.js';
-import { MAX_TTL_MS } from '../operators/expireAfter.js';
-import type { Broker } from './broker.js';
+import { MAX_TTL_MS } from '../constant/limits.js';
+import type { Broker } from '../broker/types.js';
 import { TransportMetric, type Counters } from './counters.js';
-import { validateTopic } from './names.js';
+import { validateTopic } from '../broker/names.js';
 
 /** Most valid topic names a publisher remembers. */
 const MAX_REMEMBERED_TOPICS = 1_024;

@@ -5,12 +5,11 @@
  * @packageDocumentation
  */
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
+import { exponentialBackoff } from '../broker/backoff.js';
+import { MAX_REQUEUE_DELAY_MS } from '../constant/limits.js';
 import { BadRequestError, ConfigError, DecodeError, NotFoundError, ValidationError } from '../errors.js';
 import { matchingEntries } from './topicPattern.js';
 import type { RetryPolicies, RetryPolicy } from './types.js';
-
-/** NSQ's default `--max-req-timeout`: the longest requeue delay nsqd accepts. */
-export const MAX_REQUEUE_DELAY_MS = 3_600_000;
 
 /**
  * The policy of every topic no `retry` option covers: 5 deliveries in all,
@@ -133,13 +132,17 @@ export const backoffDelay = (
   attempts: number,
   policy: RetryPolicy,
   random: () => number = Math.random,
-): number => {
-  const exponent = Math.max(0, (Number.isFinite(attempts) ? Math.floor(attempts) : 1) - 1);
-  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** exponent);
-  const r = random();
-  const spread = 1 + policy.jitter * (2 * (Number.isFinite(r) ? Math.min(1, Math.max(0, r)) : 0.5) - 1);
-  return Math.round(Math.min(policy.maxDelayMs, Math.max(0, base * spread)));
-};
+): number =>
+  exponentialBackoff(
+    attempts - 1,
+    {
+      initialMs: policy.initialDelayMs,
+      maxMs: policy.maxDelayMs,
+      factor: policy.factor,
+      jitter: policy.jitter,
+    },
+    random,
+  );
 
 /**
  * Errors that fail the same way however often they are retried: a body that is

@@ -9,7 +9,7 @@ import type { JsonObject, JsonValue } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
 import type { ILogger } from '../logger/types.js';
 import type { MetricsRecorder } from '../metrics/types.js';
-import type { BrokerStatus } from './broker.js';
+import type { BrokerStatus } from '../broker/types.js';
 
 /**
  * How a failed delivery is retried: redelivered by the broker (NSQ `REQ`, a
