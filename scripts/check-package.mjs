@@ -1,25 +1,25 @@
-// Packs rxmini as users get it, installs it into a scratch consumer folder and
+// Packs rxmini as users get it, unpacks it into a scratch consumer folder and
 // loads both entry points (`.` and `./testing`) through require and import.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const run = (cmd, args, cwd) =>
   execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-const consumer = mkdtempSync(join(tmpdir(), 'rxmini-consumer-'));
+// inside the checkout, so that rxmini's dependencies resolve from this checkout's
+// node_modules: no registry and no npm cache needed (a fresh machine has neither warm)
+mkdirSync('.build', { recursive: true });
+const consumer = mkdtempSync(resolve('.build', 'package-consumer-'));
 try {
   const tarball = run('npm', ['pack', '--silent', '--pack-destination', consumer], process.cwd())
     .trim()
     .split('\n')
     .pop();
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-  // the consumer reuses this checkout's node_modules for rxmini's dependencies (no network needed)
-  run(
-    'npm',
-    ['install', '--offline', '--no-audit', '--no-fund', '--prefer-offline', join(consumer, tarball)],
-    consumer,
-  );
+  // what npm install does with the package itself: its packed files under node_modules/rxmini
+  const installed = join(consumer, 'node_modules', 'rxmini');
+  mkdirSync(installed, { recursive: true });
+  run('tar', ['-xzf', join(consumer, tarball), '-C', installed, '--strip-components=1'], consumer);
   const names = [];
   for (const entry of ['rxmini', 'rxmini/testing']) {
     const cjs = run(
@@ -45,4 +45,3 @@ try {
 } finally {
   rmSync(consumer, { recursive: true, force: true });
 }
-void resolve;

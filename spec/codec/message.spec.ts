@@ -7,7 +7,7 @@ import {
   newRequest,
   newResponse,
   toFieldIssues,
-  validate,
+  validateMessage,
 } from '../../src/codec/index.js';
 import { MessageType, StatusCode } from '../../src/constant/index.js';
 
@@ -162,8 +162,8 @@ describe('newRequest', () => {
     expect(newRequest('auth.login', 'c1').contextID).toBe('c1');
   });
 
-  it('makes a message that passes validate', () => {
-    expect(E.isRight(validate(newRequest('auth.login')))).toBeTrue();
+  it('makes a message that passes validateMessage', () => {
+    expect(E.isRight(validateMessage(newRequest('auth.login')))).toBeTrue();
   });
 });
 

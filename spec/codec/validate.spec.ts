@@ -1,30 +1,30 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { type Message, validate } from '../../src/codec/index.js';
+import { type Message, validateMessage } from '../../src/codec/index.js';
 import { ValidationError } from '../../src/errors.js';
 
 const issuesOf = (msg: unknown) => {
-  const result = validate(msg as Message);
+  const result = validateMessage(msg as Message);
   return E.isLeft(result) ? result.left.issues : [];
 };
 
-describe('validate', () => {
+describe('validateMessage', () => {
   it('accepts a complete request and returns the same message', () => {
     const msg: Message = { type: 'request', node: 'auth.login', contextID: 'c1' };
-    const result = validate(msg);
+    const result = validateMessage(msg);
     expect(E.isRight(result) ? result.right : undefined).toBe(msg);
   });
 
   it('does not need a node for other types', () => {
-    expect(E.isRight(validate({ type: 'event', contextID: 'c1' }))).toBeTrue();
-    expect(E.isRight(validate({ type: 'response', contextID: 'c1', statusCode: 404 }))).toBeTrue();
+    expect(E.isRight(validateMessage({ type: 'event', contextID: 'c1' }))).toBeTrue();
+    expect(E.isRight(validateMessage({ type: 'response', contextID: 'c1', statusCode: 404 }))).toBeTrue();
   });
 
   it('accepts application-defined types', () => {
-    expect(E.isRight(validate({ type: 'audit', contextID: 'c1' }))).toBeTrue();
+    expect(E.isRight(validateMessage({ type: 'audit', contextID: 'c1' }))).toBeTrue();
   });
 
   it('lists every missing field at once, not just the first', () => {
-    const result = validate({ type: 'request' });
+    const result = validateMessage({ type: 'request' });
     if (E.isRight(result)) return fail('expected a Left');
     expect(result.left).toBeInstanceOf(ValidationError);
     expect(result.left.issues.map((i) => i.path)).toEqual(['node', 'contextID']);
@@ -52,7 +52,7 @@ describe('validate', () => {
 
   it('gives a ValidationError, not an exception, for a value that is not a message', () => {
     for (const value of [null, undefined, 42, 'request', []]) {
-      const result = validate(value as unknown as Message);
+      const result = validateMessage(value as unknown as Message);
       expect(E.isLeft(result) && result.left instanceof ValidationError)
         .withContext(String(value))
         .toBeTrue();

@@ -26,5 +26,5 @@ export { toFieldIssues } from './issues.js';
 export { type JsonArray, JsonObject, JsonValue, isJsonValue } from './json.js';
 export { Message, newContextID, newMessage, newRequest, newResponse } from './message.js';
 export { clearError, decodeResult, getError, getResult, hasError, setError, setResult } from './result.js';
-export { validate } from './validate.js';
+export { validateMessage } from './validate.js';
 export { FRAME_MAGIC, decode, decodeJson, encode } from './wire.js';

@@ -50,14 +50,17 @@ const routingIssues = (msg: Message): FieldIssue[] => {
  * is reported in one {@link ValidationError}, not just the first. Any `type` string is allowed,
  * not only the {@link MessageType} values, so applications may add their own.
  *
+ * (The original's `codec.Validate`; named `validateMessage` because `validate` is the
+ * operator that checks a delivery's body.)
+ *
  * @example
  * ```ts
- * import { validate } from 'rxmini';
- * validate({ type: 'request' });
+ * import { validateMessage } from 'rxmini';
+ * validateMessage({ type: 'request' });
  * // Left(ValidationError: invalid message: node: required; contextID: required)
  * ```
  */
-export const validate = (msg: Message): E.Either<ValidationError, Message> => {
+export const validateMessage = (msg: Message): E.Either<ValidationError, Message> => {
   // the common case without building a list of issues or a decoded copy
   if (routingOk(msg) && hasMessageShape(msg)) return E.right(msg);
   const issues = routingIssues(msg);

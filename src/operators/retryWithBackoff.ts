@@ -50,8 +50,8 @@ export const retryFailHandler =
  * a server-side delay that survives a restart) after
  * `min(maxDelayMs, initialDelayMs × factor^(attempts−1))` ± jitter, counting
  * the broker's attempts. Out of attempts, or for an error the policy's
- * `retryable` refuses (by default `ValidationError`, `BadRequestError` and
- * `DecodeError`: they would fail again), the failure goes on to the handler
+ * `retryable` refuses (by default `ValidationError`, `BadRequestError`,
+ * `DecodeError` and `NotFoundError`: they would fail again), the failure goes on to the handler
  * attached before, typically {@link deadLetter}; with none, the delivery is
  * requeued at once.
  *

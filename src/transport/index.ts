@@ -31,7 +31,7 @@ export {
   undecodableDeadLetter,
   type DeadLetterInfo,
 } from './deadLetter.js';
-export { deadlineBudget } from './delivery.js';
+export { asDelivery, deadlineBudget, isDelivery } from './delivery.js';
 export { ResponseError } from './errors.js';
 export {
   composeHandler,
@@ -50,6 +50,8 @@ export {
   MAX_REQUEUE_DELAY_MS,
   backoffDelay,
   checkRetryPolicy,
+  completeRetryPolicy,
+  isPermanentError,
   resolveRetryPolicy,
   shouldRetry,
 } from './retry.js';
@@ -58,7 +60,9 @@ export type {
   Delivery,
   DeliveryHandler,
   DeliveryState,
+  FailHandler,
   FailOutcome,
+  Failure,
   HandlerWrapper,
   Middleware,
   MiddlewareScope,

@@ -6,7 +6,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { Observable, throwError } from 'rxjs';
 import type { Message } from '../codec/message.js';
-import { validate } from '../codec/validate.js';
+import { validateMessage } from '../codec/validate.js';
 import { encode } from '../codec/wire.js';
 import { BadRequestError, PayloadTooLargeError, TransportClosedError } from '../errors.js';
 import { MAX_TTL_MS } from '../operators/expireAfter.js';
@@ -86,7 +86,7 @@ export const createPublisher = (broker: Broker, counters: Counters, isClosed: ()
       if (isLeft(name)) return name.left;
       if (validTopics.size < MAX_REMEMBERED_TOPICS) validTopics.add(topic);
     }
-    const valid = validate(msg);
+    const valid = validateMessage(msg);
     return isLeft(valid) ? valid.left : undefined;
   };
 

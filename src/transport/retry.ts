@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
-import { BadRequestError, ConfigError, DecodeError, ValidationError } from '../errors.js';
+import { BadRequestError, ConfigError, DecodeError, NotFoundError, ValidationError } from '../errors.js';
 import { matchingEntries } from './topicPattern.js';
 import type { RetryPolicies, RetryPolicy } from './types.js';
 
@@ -144,7 +144,7 @@ export const backoffDelay = (
 /**
  * Errors that fail the same way however often they are retried: a body that is
  * not valid (`ValidationError`), a malformed request (`BadRequestError`),
- * bytes that do not decode (`DecodeError`). A policy without `retryable`
+ * bytes that do not decode (`DecodeError`), an action nobody handles (`NotFoundError`). A policy without `retryable`
  * dead-letters them at once.
  *
  * @example
@@ -155,7 +155,10 @@ export const backoffDelay = (
  * ```
  */
 export const isPermanentError = (error: unknown): boolean =>
-  error instanceof ValidationError || error instanceof BadRequestError || error instanceof DecodeError;
+  error instanceof ValidationError ||
+  error instanceof BadRequestError ||
+  error instanceof DecodeError ||
+  error instanceof NotFoundError;
 
 /**
  * Whether a delivery that failed on attempt `attempts` with `error` is given

@@ -1,0 +1,121 @@
+import { asyncScheduler, filter, map, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { HeaderKey } from '../constant/index.js';
+import { asDelivery } from '../transport/delivery.js';
+import type { Delivery, FailHandler } from '../transport/types.js';
+
+/**
+ * Options of {@link dedupe}.
+ *
+ * @example
+ * ```ts
+ * import type { DedupeOptions } from 'rxmini';
+ * const byOrderId: DedupeOptions = { key: (d) => String(d.message.body?.['orderId']), ttl: 60_000 };
+ * ```
+ */
+export interface DedupeOptions {
+  /**
+   * What identifies one message across re-publishes; `undefined` lets the
+   * delivery through unchecked. Default: the `x-idempotency-key` header, else
+   * the `contextID`.
+   */
+  readonly key?: (delivery: Delivery) => string | undefined;
+  /** How long a key is remembered after its first delivery, in ms; default 10 min. */
+  readonly ttl?: number;
+  /** Most keys remembered: past it the oldest is forgotten first; default 10 000. */
+  readonly max?: number;
+  /** The clock of `ttl`; default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /** Called with each duplicate dropped (after it was finished). */
+  readonly onDuplicate?: (delivery: Delivery) => void;
+}
+
+/** Default {@link DedupeOptions.ttl}: 10 min. */
+export const DEFAULT_DEDUPE_TTL_MS = 600_000;
+
+/** Default {@link DedupeOptions.max}. */
+export const DEFAULT_DEDUPE_MAX = 10_000;
+
+const defaultKey = (delivery: Delivery): string | undefined =>
+  delivery.message.header?.[HeaderKey.IDEMPOTENCY_KEY] ?? delivery.message.contextID;
+
+interface Seen {
+  /** Broker id of the delivery that was let through. */
+  readonly id: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * Drops duplicates, which at-least-once delivery makes: a message published
+ * twice (a producer retrying after an ambiguous failure), or redelivered after
+ * it was handled (its `FIN` lost with a connection). The first delivery of a
+ * key passes; a later one within `ttl` is finished (acknowledged) and dropped.
+ *
+ * A failure is not a duplicate: when a delivery that passed fails
+ * (`delivery.fail`, as `handleDeliveries` does), its key is forgotten, so its
+ * retry passes. (A handler that requeues directly, without `fail`, should call
+ * `fail` instead, or its retry is dropped as a duplicate.) Memory is bounded by
+ * `max` keys, each kept `ttl` ms.
+ *
+ * @example
+ * ```ts
+ * import { dedupe, handleDeliveries, memoryTransport } from 'rxmini';
+ * const bus = memoryTransport();
+ * bus
+ *   .subscribeTopic('payments.captured')
+ *   .pipe(
+ *     dedupe({ ttl: 3_600_000 }), // one capture per idempotency key (or contextID) within an hour
+ *     handleDeliveries(async (d) => d.logger.info('captured', { id: d.id })),
+ *   )
+ *   .subscribe();
+ * ```
+ */
+export const dedupe = <D extends Delivery>(options: DedupeOptions = {}): MonoTypeOperatorFunction<D> => {
+  const ttl = options.ttl ?? DEFAULT_DEDUPE_TTL_MS;
+  const max = options.max ?? DEFAULT_DEDUPE_MAX;
+  if (!(ttl >= 0)) throw new RangeError(`dedupe ttl must be a number of ms >= 0, got ${String(ttl)}`);
+  if (!(Number.isInteger(max) && max >= 1))
+    throw new RangeError(`dedupe max must be an integer >= 1, got ${String(max)}`);
+  const keyOf = options.key ?? defaultKey;
+  const scheduler = options.scheduler ?? asyncScheduler;
+
+  return (source) => {
+    // per subscription: two subscriptions of one pipe do not share their keys
+    const seen = new Map<string, Seen>();
+
+    const forgetExpired = (now: number): void => {
+      // one ttl for all, so insertion order is expiry order
+      for (const [key, entry] of seen) {
+        if (entry.expiresAt > now) return;
+        seen.delete(key);
+      }
+    };
+
+    const forgetOnFailure =
+      (key: string): FailHandler =>
+      (failure, next) => {
+        if (seen.get(key)?.id === failure.delivery.id) seen.delete(key);
+        return next(failure.error);
+      };
+
+    const check = (value: D): D | undefined => {
+      const delivery = asDelivery(value, 'dedupe');
+      const key = keyOf(delivery);
+      if (key === undefined) return value;
+      const now = scheduler.now();
+      forgetExpired(now);
+      if (seen.has(key)) {
+        delivery.finish();
+        options.onDuplicate?.(delivery);
+        return undefined;
+      }
+      seen.set(key, { id: delivery.id, expiresAt: now + ttl });
+      if (seen.size > max) seen.delete(seen.keys().next().value as string);
+      return delivery.withFailHandler(forgetOnFailure(key)) as D;
+    };
+
+    return source.pipe(
+      map(check),
+      filter((delivery): delivery is D => delivery !== undefined),
+    );
+  };
+};
