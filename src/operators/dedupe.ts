@@ -1,4 +1,4 @@
-import { asyncScheduler, filter, map, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, filter, map, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { HeaderKey } from '../constant/index.js';
 import { asDelivery } from '../transport/delivery.js';
 import type { Delivery, FailHandler } from '../transport/types.js';
@@ -78,44 +78,45 @@ export const dedupe = <D extends Delivery>(options: DedupeOptions = {}): MonoTyp
   const keyOf = options.key ?? defaultKey;
   const scheduler = options.scheduler ?? asyncScheduler;
 
-  return (source) => {
-    // per subscription: two subscriptions of one pipe do not share their keys
-    const seen = new Map<string, Seen>();
+  return (source) =>
+    // per subscription (defer): two subscriptions of one pipe do not share their keys
+    defer(() => {
+      const seen = new Map<string, Seen>();
 
-    const forgetExpired = (now: number): void => {
-      // one ttl for all, so insertion order is expiry order
-      for (const [key, entry] of seen) {
-        if (entry.expiresAt > now) return;
-        seen.delete(key);
-      }
-    };
-
-    const forgetOnFailure =
-      (key: string): FailHandler =>
-      (failure, next) => {
-        if (seen.get(key)?.id === failure.delivery.id) seen.delete(key);
-        return next(failure.error);
+      const forgetExpired = (now: number): void => {
+        // one ttl for all, so insertion order is expiry order
+        for (const [key, entry] of seen) {
+          if (entry.expiresAt > now) return;
+          seen.delete(key);
+        }
       };
 
-    const check = (value: D): D | undefined => {
-      const delivery = asDelivery(value, 'dedupe');
-      const key = keyOf(delivery);
-      if (key === undefined) return value;
-      const now = scheduler.now();
-      forgetExpired(now);
-      if (seen.has(key)) {
-        delivery.finish();
-        options.onDuplicate?.(delivery);
-        return undefined;
-      }
-      seen.set(key, { id: delivery.id, expiresAt: now + ttl });
-      if (seen.size > max) seen.delete(seen.keys().next().value as string);
-      return delivery.withFailHandler(forgetOnFailure(key)) as D;
-    };
+      const forgetOnFailure =
+        (key: string): FailHandler =>
+        (failure, next) => {
+          if (seen.get(key)?.id === failure.delivery.id) seen.delete(key);
+          return next(failure.error);
+        };
 
-    return source.pipe(
-      map(check),
-      filter((delivery): delivery is D => delivery !== undefined),
-    );
-  };
+      const check = (value: D): D | undefined => {
+        const delivery = asDelivery(value, 'dedupe');
+        const key = keyOf(delivery);
+        if (key === undefined) return value;
+        const now = scheduler.now();
+        forgetExpired(now);
+        if (seen.has(key)) {
+          delivery.finish();
+          options.onDuplicate?.(delivery);
+          return undefined;
+        }
+        seen.set(key, { id: delivery.id, expiresAt: now + ttl });
+        if (seen.size > max) seen.delete(seen.keys().next().value as string);
+        return delivery.withFailHandler(forgetOnFailure(key)) as D;
+      };
+
+      return source.pipe(
+        map(check),
+        filter((delivery): delivery is D => delivery !== undefined),
+      );
+    });
 };
