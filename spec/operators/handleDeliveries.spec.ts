@@ -4,6 +4,7 @@ import { onPanic } from '../../src/recover/panicHook.js';
 import type { PanicReport } from '../../src/recover/types.js';
 import type { Delivery, DeliveryState, FailOutcome, HandlerWrapper } from '../../src/transport/types.js';
 import { noopLogger } from '../../src/logger/noopLogger.js';
+import { testDelivery } from '../../src/testing/testDelivery.js';
 import { testScheduler } from '../helpers/marbles.js';
 
 /** A thenable that settles synchronously, so the failure path runs inside virtual time. */
@@ -235,6 +236,25 @@ describe('operators/handleDeliveries', () => {
       ['a', 'finished'],
       ['b', 'requeued'],
     ]);
+  });
+
+  it('errors the stream with NotADeliveryError at once on a spread copy, handling nothing more', () => {
+    const handled: string[] = [];
+    const copy = { ...testDelivery({ id: 'copy' }) } as Delivery;
+    const after = testDelivery({ id: 'after' });
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-c-a|', { c: copy, a: after });
+      const refused = jasmine.objectContaining({ name: 'NotADeliveryError', operator: 'handleDeliveries' });
+      expectObservable(source.pipe(handleDeliveries((d) => void handled.push(d.id)))).toBe(
+        '-#',
+        undefined,
+        refused,
+      );
+      expectSubscriptions(source.subscriptions).toBe('^!');
+    });
+    expect(handled).toEqual([]);
+    expect(after.acks).toEqual([]);
+    expect(reports).toEqual([]);
   });
 
   it('refuses a handler that is not a function', () => {

@@ -30,7 +30,10 @@ export interface DeadLetterOptions {
    * delivery's attempts; default the backoff of {@link DEFAULT_RETRY_POLICY}.
    */
   readonly requeueDelayMs?: number | ((attempts: number) => number);
-  /** Called after each dead letter the broker took (`true`) or refused (`false`), e.g. to count them. */
+  /**
+   * Called after each dead letter the broker took (`true`) or refused (`false`), e.g. to count them.
+   * One that throws is logged and otherwise ignored.
+   */
   readonly onPublished?: (ok: boolean) => void;
 }
 
@@ -64,20 +67,32 @@ export const deadLetterFailHandler = (options: DeadLetterOptions): FailHandler =
       topic: delivery.topic,
       attempts: delivery.attempts,
     });
-    return new Promise<FailOutcome>((resolve) => {
+    return new Promise<FailOutcome>((resolve, reject) => {
       let deadLetterTopic = '';
+      // called from a publish callback, where a throw would leave the promise pending and the delivery unacknowledged
+      const report = (ok: boolean): void => {
+        try {
+          onPublished?.(ok);
+        } catch (thrown) {
+          delivery.logger.error('dead letter: onPublished threw', { error: deadLetterReason(thrown) });
+        }
+      };
       const onTaken = (): void => {
-        onPublished?.(true);
+        report(true);
         resolve(failure.finish() ? 'dead-lettered' : 'ignored');
       };
       const onRefused = (publishError: unknown): void => {
-        onPublished?.(false);
+        report(false);
         delivery.logger.error('dead letter: publish failed, requeueing', {
           deadLetterTopic,
           error: deadLetterReason(publishError),
         });
-        const delay = typeof delayOf === 'number' ? delayOf : delayOf(delivery.attempts);
-        resolve(failure.requeue(delay) ? 'requeued' : 'ignored');
+        try {
+          const delay = typeof delayOf === 'number' ? delayOf : delayOf(delivery.attempts);
+          resolve(failure.requeue(delay) ? 'requeued' : 'ignored');
+        } catch (thrown) {
+          reject(thrown); // Delivery.fail requeues at once
+        }
       };
       try {
         deadLetterTopic = typeof topicOf === 'string' ? topicOf : topicOf(delivery.topic);

@@ -1,4 +1,4 @@
-import { asyncScheduler, filter, map, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, filter, map, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { HeaderKey } from '../constant/index.js';
 import { asDelivery } from '../transport/delivery.js';
 import type { Delivery, FailHandler } from '../transport/types.js';
@@ -81,49 +81,50 @@ export const dedupe = <D extends Delivery>(options: DedupeOptions = {}): MonoTyp
   const keyOf = options.key ?? defaultKey;
   const scheduler = options.scheduler ?? asyncScheduler;
 
-  return (source) => {
-    // per subscription: two subscriptions of one pipe do not share their keys
-    const seen = new Map<string, Seen>();
+  return (source) =>
+    // per subscription (defer): two subscriptions of one pipe do not share their keys
+    defer(() => {
+      const seen = new Map<string, Seen>();
 
-    const forgetExpired = (now: number): void => {
-      // one ttl for all, so insertion order is expiry order
-      for (const [key, entry] of seen) {
-        if (entry.expiresAt > now) return;
-        seen.delete(key);
-      }
-    };
-
-    const retryOnFailure =
-      (key: string): FailHandler =>
-      (failure, next) => {
-        const entry = seen.get(key);
-        if (entry?.id === failure.delivery.id) entry.failed = true;
-        return next(failure.error);
+      const forgetExpired = (now: number): void => {
+        // one ttl for all, so insertion order is expiry order
+        for (const [key, entry] of seen) {
+          if (entry.expiresAt > now) return;
+          seen.delete(key);
+        }
       };
 
-    const check = (value: D): D | undefined => {
-      const delivery = asDelivery(value, 'dedupe');
-      const key = keyOf(delivery);
-      if (key === undefined) return value;
-      const now = scheduler.now();
-      forgetExpired(now);
-      const entry = seen.get(key);
-      if (entry === undefined) {
-        seen.set(key, { id: delivery.id, expiresAt: now + ttl, failed: false });
-        if (seen.size > max) seen.delete(seen.keys().next().value as string);
-      } else if (entry.failed && entry.id === delivery.id) {
-        entry.failed = false; // the retry of the delivery that failed
-      } else {
-        delivery.finish();
-        options.onDuplicate?.(delivery);
-        return undefined;
-      }
-      return delivery.withFailHandler(retryOnFailure(key)) as D;
-    };
+      const retryOnFailure =
+        (key: string): FailHandler =>
+        (failure, next) => {
+          const entry = seen.get(key);
+          if (entry?.id === failure.delivery.id) entry.failed = true;
+          return next(failure.error);
+        };
 
-    return source.pipe(
-      map(check),
-      filter((delivery): delivery is D => delivery !== undefined),
-    );
-  };
+      const check = (value: D): D | undefined => {
+        const delivery = asDelivery(value, 'dedupe');
+        const key = keyOf(delivery);
+        if (key === undefined) return value;
+        const now = scheduler.now();
+        forgetExpired(now);
+        const entry = seen.get(key);
+        if (entry === undefined) {
+          seen.set(key, { id: delivery.id, expiresAt: now + ttl, failed: false });
+          if (seen.size > max) seen.delete(seen.keys().next().value as string);
+        } else if (entry.failed && entry.id === delivery.id) {
+          entry.failed = false; // the retry of the delivery that failed
+        } else {
+          delivery.finish();
+          options.onDuplicate?.(delivery);
+          return undefined;
+        }
+        return delivery.withFailHandler(retryOnFailure(key)) as D;
+      };
+
+      return source.pipe(
+        map(check),
+        filter((delivery): delivery is D => delivery !== undefined),
+      );
+    });
 };

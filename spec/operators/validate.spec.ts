@@ -1,0 +1,184 @@
+import * as t from 'io-ts';
+import { map, of } from 'rxjs';
+import type { Message } from '../../src/codec/message.js';
+import { HeaderKey } from '../../src/constant/index.js';
+import { ValidationError } from '../../src/errors.js';
+import { deadLetter } from '../../src/operators/deadLetter.js';
+import { retryWithBackoff } from '../../src/operators/retryWithBackoff.js';
+import { validate } from '../../src/operators/validate.js';
+import { testDelivery, type TestDelivery } from '../../src/testing/testDelivery.js';
+import type { Delivery, FailHandler } from '../../src/transport/types.js';
+import type { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../helpers/marbles.js';
+
+/** Extra fields are stripped: `input` is the decoded value, not the body. */
+const Order = t.exact(t.type({ id: t.number, items: t.array(t.string) }));
+
+const order = (ts: TestScheduler, id: string, body: Record<string, unknown>): TestDelivery =>
+  testDelivery({ id, topic: 'orders', body: body as never, scheduler: ts });
+
+const inputs = map((d: Delivery<unknown>) => d.input);
+
+const notADelivery = (operator: string) => jasmine.objectContaining({ name: 'NotADeliveryError', operator });
+
+describe('operators/validate', () => {
+  it('completes at once on an empty source', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold<Delivery>('|');
+      expectObservable(source.pipe(validate(Order))).toBe('|');
+      expectSubscriptions(source.subscriptions).toBe('(^!)');
+    });
+  });
+
+  it('passes one valid delivery on, carrying the decoded body as input', () => {
+    const ts = testScheduler();
+    const a = order(ts, 'a', { id: 1, items: ['x'], note: 'stripped' });
+    ts.run(({ cold, expectObservable }) => {
+      expectObservable(cold('-a|', { a }).pipe(validate(Order), inputs)).toBe('-a|', {
+        a: { id: 1, items: ['x'] },
+      });
+    });
+    expect(a.acks).toEqual([]);
+  });
+
+  it('passes many valid deliveries on and fails each invalid one, which goes no further', () => {
+    const ts = testScheduler();
+    const a = order(ts, 'a', { id: 1, items: [] });
+    const bad = order(ts, 'bad', { id: 'two' });
+    const c = order(ts, 'c', { id: 3, items: ['y'] });
+    ts.run(({ cold, expectObservable }) => {
+      expectObservable(
+        cold('a-b-c|', { a, b: bad, c }).pipe(
+          validate(Order),
+          map((d) => d.id),
+        ),
+      ).toBe('a---c|', {
+        a: 'a',
+        c: 'c',
+      });
+    });
+    // no failure handlers on a test delivery: failed means requeued at once, at its frame
+    expect(bad.acks).toEqual([{ kind: 'requeue', delayMs: 0, at: 2 }]);
+    expect([a.acks, c.acks]).toEqual([[], []]);
+  });
+
+  it('fails with a ValidationError listing every failing field, in order', () => {
+    const ts = testScheduler();
+    const bad = order(ts, 'bad', { id: 'two', items: [1, 'ok', 3] });
+    const seen: unknown[] = [];
+    const record: FailHandler = (failure) => (
+      seen.push(failure.error),
+      failure.finish() ? 'finished' : 'ignored'
+    );
+    ts.run(({ cold, expectObservable }) => {
+      expectObservable(cold('a|', { a: bad.withFailHandler(record) }).pipe(validate(Order))).toBe('-|');
+    });
+    const [error] = seen;
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => [i.path, i.expected])).toEqual([
+      ['id', 'number'],
+      ['items.0', 'string'],
+      ['items.2', 'string'],
+    ]);
+    expect((error as ValidationError).message).toContain('body of orders');
+  });
+
+  it('dead-letters an invalid body at once behind retryWithBackoff: a ValidationError is not retried', () => {
+    const ts = testScheduler();
+    const bad = order(ts, 'bad', {});
+    const letters: Message[] = [];
+    ts.run(({ cold, expectObservable }) => {
+      const source = cold('-a|', { a: bad }).pipe(
+        deadLetter({ publish: (_topic, letter) => of(letters.push(letter)) }),
+        retryWithBackoff({ maxAttempts: 5 }),
+        validate(Order),
+      );
+      expectObservable(source).toBe('--|');
+    });
+    expect(bad.acks).toEqual([{ kind: 'finish', at: 1 }]);
+    expect(letters.map((l) => l.header?.[HeaderKey.ERROR])).toEqual([
+      jasmine.stringMatching(/^invalid body of orders/),
+    ]);
+  });
+
+  it('propagates an error of the source', () => {
+    const ts = testScheduler();
+    const a = order(ts, 'a', { id: 1, items: [] });
+    ts.run(({ cold, expectObservable }) => {
+      const source = cold('a-#', { a }, new Error('source down'));
+      expectObservable(
+        source.pipe(
+          validate(Order),
+          map((d) => d.id),
+        ),
+      ).toBe('a-#', { a: 'a' }, new Error('source down'));
+    });
+  });
+
+  it('stays open on a never-ending source', () => {
+    const ts = testScheduler();
+    const a = order(ts, 'a', { id: 1, items: [] });
+    ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('a--', { a });
+      expectObservable(
+        source.pipe(
+          validate(Order),
+          map((d) => d.id),
+        ),
+      ).toBe('a--', { a: 'a' });
+      expectSubscriptions(source.subscriptions).toBe('^');
+    });
+  });
+
+  it('ends its source subscription on early unsubscribe, validating nothing after', () => {
+    const ts = testScheduler();
+    const values = { a: order(ts, 'a', { id: 1, items: [] }), b: order(ts, 'b', {}) };
+    ts.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('a---b-|', values);
+      expectObservable(
+        source.pipe(
+          validate(Order),
+          map((d) => d.id),
+        ),
+        '^--!',
+      ).toBe('a', { a: 'a' });
+      expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+    expect(values.b.acks).toEqual([]);
+  });
+
+  it('errors the stream when the codec throws, leaving the delivery unacknowledged', () => {
+    const ts = testScheduler();
+    const a = order(ts, 'a', {});
+    const Exploding = new t.Type<never>(
+      'Exploding',
+      (_u): _u is never => false,
+      () => {
+        throw new Error('codec exploded');
+      },
+      (value) => value,
+    );
+    ts.run(({ cold, expectObservable }) => {
+      expectObservable(cold('-a|', { a }).pipe(validate(Exploding))).toBe(
+        '-#',
+        undefined,
+        new Error('codec exploded'),
+      );
+    });
+    expect(a.acks).toEqual([]);
+  });
+
+  it('errors the stream with NotADeliveryError on a spread copy of a delivery', () => {
+    const copy = { ...testDelivery() } as Delivery;
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-a-a|', { a: copy });
+      expectObservable(source.pipe(validate(Order))).toBe('-#', undefined, notADelivery('validate'));
+      expectSubscriptions(source.subscriptions).toBe('^!');
+    });
+  });
+
+  it('throws a TypeError when made without a codec', () => {
+    expect(() => validate(undefined as unknown as t.Decoder<unknown, unknown>)).toThrowError(TypeError);
+    expect(() => validate({} as t.Decoder<unknown, unknown>)).toThrowError(TypeError);
+  });
+});
