@@ -7,16 +7,13 @@
 import { catchError, filter, map, mergeAll, mergeMap, of, type Observable } from 'rxjs';
 import { deadLetter } from '../../src/operators/deadLetter.js';
 import { retryWithBackoff } from '../../src/operators/retryWithBackoff.js';
-import {
-  HeaderKey,
-  MessageType,
-  TimeoutError,
-  createConversationStore,
-  handleDeliveries,
-  newMessage,
-  type Delivery,
-  type Message,
-} from '../../src/index.js';
+// module paths, not the root barrel: spec/testing runs in a browser, and the root entry still carries the NSQ layer
+import { newMessage, type Message } from '../../src/codec/message.js';
+import { HeaderKey, MessageType } from '../../src/constant/index.js';
+import { createConversationStore } from '../../src/context/index.js';
+import { TimeoutError } from '../../src/errors.js';
+import { handleDeliveries } from '../../src/operators/handleDeliveries.js';
+import type { Delivery } from '../../src/transport/types.js';
 import { createTestScheduler, memoryTransport } from '../../src/testing/index.js';
 
 const marbles = () => createTestScheduler((actual, expected) => expect(actual).toEqual(expected));
