@@ -3,6 +3,7 @@ import type { Message } from '../codec/message.js';
 import { RetriesExhaustedError } from '../errors.js';
 import { deadLetterOf, deadLetterReason, defaultDeadLetterTopic } from '../transport/deadLetter.js';
 import { asDelivery } from '../transport/delivery.js';
+import { knownOutcome } from '../transport/settled.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay } from '../transport/retry.js';
 import type { Delivery, FailHandler, FailOutcome } from '../transport/types.js';
 
@@ -97,7 +98,12 @@ export const deadLetterFailHandler = (options: DeadLetterOptions): FailHandler =
       try {
         deadLetterTopic = typeof topicOf === 'string' ? topicOf : topicOf(delivery.topic);
         const sending = publish(deadLetterTopic, letter);
-        if (isPromiseLike(sending)) sending.then(onTaken, onRefused);
+        const known = isPromiseLike(sending) ? knownOutcome(sending) : undefined;
+        if (known) {
+          // bus.publish that the broker answered at once: finished now, in virtual time too
+          if (known.ok) onTaken();
+          else onRefused(known.error);
+        } else if (isPromiseLike(sending)) sending.then(onTaken, onRefused);
         else sending.subscribe({ error: onRefused, complete: onTaken });
       } catch (thrown) {
         onRefused(thrown);

@@ -11,6 +11,7 @@ import {
 import type { ILogger } from '../logger/types.js';
 import { asDelivery } from '../transport/delivery.js';
 import { composeHandler } from '../transport/middleware.js';
+import { knownOutcome } from '../transport/settled.js';
 import type { Delivery, DeliveryHandler, FailOutcome, HandlerWrapper } from '../transport/types.js';
 import { recoverWithContext } from './recoverWithContext.js';
 
@@ -127,6 +128,13 @@ export const handleDeliveries = <I = unknown>(
         return () => failing?.unsubscribe();
       }
       if (!isObservable(result) && isPromiseLike(result)) {
+        // bus.respond / bus.publish that the broker answered at once: acknowledged now, in virtual time too
+        const known = knownOutcome(result);
+        if (known) {
+          if (known.ok) onDone();
+          else onError(known.error);
+          return () => failing?.unsubscribe();
+        }
         // a promise (what most handlers return) is awaited directly, without an Observable around it
         let active = true;
         result.then(

@@ -11,7 +11,6 @@ import {
   combineLatest,
   defer,
   distinctUntilChanged,
-  firstValueFrom,
   map,
   race,
   take,
@@ -38,6 +37,7 @@ import { isValidNodeId, newNodeId } from './nodeId.js';
 import { DEFAULT_POLL_INTERVAL_MS, consumePrefix } from './prefix.js';
 import { createRequester, replyTopicOf } from './request.js';
 import { responseTo } from './respond.js';
+import { promiseOf } from './settled.js';
 import type {
   Delivery,
   RequestOptions,
@@ -161,11 +161,10 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
   let brokerClosed = false;
 
   const publisher = createPublisher(broker, counters, () => brokerClosed);
-  const toPromise = (sending: Observable<void>): Promise<void> =>
-    firstValueFrom(sending, { defaultValue: undefined });
-  const publish = (topic: string, msg: Message): Promise<void> => toPromise(publisher.publish(topic, msg));
+  // a publish the broker took at once gives a promise that says so: handleDeliveries then acks in the same frame
+  const publish = (topic: string, msg: Message): Promise<void> => promiseOf(publisher.publish(topic, msg));
   const publishDeferred = (topic: string, msg: Message, delayMs: number): Promise<void> =>
-    toPromise(publisher.publishDeferred(topic, msg, delayMs));
+    promiseOf(publisher.publishDeferred(topic, msg, delayMs));
 
   const requester = createRequester({
     broker,
