@@ -24,6 +24,9 @@ const nodeOnlyFiles = [
 /** Node's built-in modules, bare and with the node: prefix. */
 const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('_'));
 
+/** Import patterns of the given src/ folders. */
+const above = (...folders) => folders.flatMap((f) => [`**/${f}`, `**/${f}/**`]);
+
 /** Layers, as folders: a layer may import the ones below it, never the ones above. */
 const layerRule = (patterns) => ({
   '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
@@ -102,30 +105,24 @@ export default tseslint.config(
       ],
     },
   },
+  // the layers, lowest first: broker < delivery < operators < transport < service
   {
     files: ['src/broker/**/*.ts'],
     rules: layerRule([
       {
-        group: [
-          '**/transport',
-          '**/transport/**',
-          '**/operators',
-          '**/operators/**',
-          '**/service',
-          '**/service/**',
-        ],
+        group: above('delivery', 'operators', 'transport', 'service'),
         message:
-          'The broker layer (src/broker/) sits under the message level: it must not import src/transport/, src/operators/ or src/service/.',
+          'The broker layer (src/broker/) is the lowest: it must not import src/delivery/, src/operators/, src/transport/ or src/service/.',
       },
     ]),
   },
   {
-    files: ['src/transport/**/*.ts'],
+    files: ['src/delivery/**/*.ts'],
     rules: layerRule([
       {
-        group: ['**/operators', '**/operators/**', '**/service', '**/service/**'],
+        group: above('operators', 'transport', 'service'),
         message:
-          'src/transport/ must not import src/operators/ or src/service/: operators and services build on the transport, not the reverse.',
+          'src/delivery/ sits under the operators and the transport: it must not import src/operators/, src/transport/ or src/service/.',
       },
     ]),
   },
@@ -133,12 +130,18 @@ export default tseslint.config(
     files: ['src/operators/**/*.ts'],
     rules: layerRule([
       {
-        // composeHandler is the one value: handleDeliveries wraps a handler in the transport's
-        // handler middleware. Everything else an operator needs from the transport is a type.
-        regex: '^(\\.\\./)+transport(/(?!middleware\\.js$).*)?$',
-        allowTypeImports: true,
+        group: above('transport', 'service'),
         message:
-          'src/operators/ may import only types from src/transport/ (and composeHandler from middleware.js): the transport is below the operators.',
+          'src/operators/ work on deliveries (src/delivery/), under the transport, whose options are sugar for them: they must not import src/transport/ or src/service/.',
+      },
+    ]),
+  },
+  {
+    files: ['src/transport/**/*.ts'],
+    rules: layerRule([
+      {
+        group: above('service'),
+        message: 'src/transport/ must not import src/service/: services build on the transport.',
       },
     ]),
   },

@@ -150,6 +150,35 @@ describe('operators/dedupe', () => {
     expect((await handled)?.sort()).toEqual(['m1@1:requeued', 'm1@2:finished']);
   });
 
+  it('forgets the key of a delivery that failed, so its retry passes, in front of retryWithBackoff too', async () => {
+    const ts = testScheduler();
+    const first = message(ts, 'k', 'm1', 1);
+    const retry = message(ts, 'k', 'm1', 2);
+    const republished = message(ts, 'k', 'm2', 1);
+    let handled: Promise<string[]> | undefined;
+    ts.run(({ cold }) => {
+      let calls = 0;
+      handled = lastValueFrom(
+        cold('a-b-c|', { a: first, b: retry, c: republished }).pipe(
+          dedupe({ scheduler: ts }),
+          retryWithBackoff({ initialDelayMs: 10, jitter: 0 }),
+          handleDeliveries(() => {
+            calls += 1;
+            if (calls === 1) throw new Error('db down');
+          }),
+          map(({ delivery, outcome }) => `${delivery.id}@${delivery.attempts}:${outcome}`),
+          toArray(),
+        ),
+      );
+    });
+    expect([first.acks, retry.acks, republished.acks]).toEqual([
+      [{ kind: 'requeue', delayMs: 10, at: 0 }],
+      [{ kind: 'finish', at: 2 }],
+      [{ kind: 'finish', at: 4 }],
+    ]);
+    expect((await handled)?.sort()).toEqual(['m1@1:requeued', 'm1@2:finished']);
+  });
+
   it('propagates an error of the source', () => {
     const ts = testScheduler();
     const a = message(ts, 'c1');

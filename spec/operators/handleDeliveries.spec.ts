@@ -60,6 +60,7 @@ const stub = (
     withContext: () => delivery,
     withInput: () => delivery as never,
     withFailHandler: () => delivery,
+    whenSettled: () => undefined,
     withHandlerWrapper: () => delivery,
     wrapHandler: (handler) => (options.wrappers ?? []).reduceRight((next, wrap) => wrap(next), handler),
   };

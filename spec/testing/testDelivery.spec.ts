@@ -2,7 +2,7 @@ import { asyncScheduler } from 'rxjs';
 import { HeaderKey } from '../../src/constant/index.js';
 import { memoryLogger } from '../../src/logger/memoryLogger.js';
 import { testDelivery } from '../../src/testing/testDelivery.js';
-import { isDelivery } from '../../src/transport/delivery.js';
+import { isDelivery } from '../../src/delivery/delivery.js';
 import type { FailHandler } from '../../src/transport/types.js';
 import { testScheduler } from '../helpers/marbles.js';
 

@@ -6,8 +6,8 @@ import { EMPTY, asyncScheduler, throwError, type Observable, type SchedulerLike 
 import type { Message } from '../../src/codec/message.js';
 import { noopLogger } from '../../src/logger/noopLogger.js';
 import type { BrokerDelivery } from '../../src/broker/types.js';
-import { createDelivery, type DeliveryDeps } from '../../src/transport/delivery.js';
-import { DEFAULT_RETRY_POLICY, backoffDelay } from '../../src/transport/retry.js';
+import { createDelivery, type DeliveryDeps } from '../../src/delivery/delivery.js';
+import { DEFAULT_RETRY_POLICY, backoffDelay } from '../../src/delivery/retry.js';
 import { deadLetterFailHandler } from '../../src/operators/deadLetter.js';
 import { retryFailHandler } from '../../src/operators/retryWithBackoff.js';
 import type { Delivery } from '../../src/transport/types.js';

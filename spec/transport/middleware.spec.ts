@@ -1,6 +1,6 @@
 import { map, of, toArray, type Observable } from 'rxjs';
+import { composeHandler } from '../../src/delivery/composeHandler.js';
 import {
-  composeHandler,
   createMiddlewareRegistry,
   handlerMiddleware,
   operatorMiddleware,

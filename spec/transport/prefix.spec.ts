@@ -1,4 +1,4 @@
-import { defaultDeadLetterTopic } from '../../src/transport/deadLetter.js';
+import { defaultDeadLetterTopic } from '../../src/delivery/deadLetter.js';
 import { matchingTopics, type PrefixFilter } from '../../src/transport/prefix.js';
 
 const filter = (overrides: Partial<PrefixFilter> = {}): PrefixFilter => ({

@@ -1,11 +1,11 @@
 import { map, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
 import type { Message } from '../codec/message.js';
 import { RetriesExhaustedError } from '../errors.js';
-import { deadLetterOf, deadLetterReason, defaultDeadLetterTopic } from '../transport/deadLetter.js';
-import { asDelivery } from '../transport/delivery.js';
-import { knownOutcome } from '../transport/settled.js';
-import { DEFAULT_RETRY_POLICY, backoffDelay } from '../transport/retry.js';
-import type { Delivery, FailHandler, FailOutcome } from '../transport/types.js';
+import { deadLetterOf, deadLetterReason, defaultDeadLetterTopic } from '../delivery/deadLetter.js';
+import { asDelivery } from '../delivery/delivery.js';
+import { knownOutcome } from '../delivery/settled.js';
+import { DEFAULT_RETRY_POLICY, backoffDelay } from '../delivery/retry.js';
+import type { Delivery, FailHandler, FailOutcome } from '../delivery/types.js';
 
 /**
  * Options of {@link deadLetter}.

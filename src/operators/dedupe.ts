@@ -1,7 +1,7 @@
 import { asyncScheduler, defer, filter, map, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { HeaderKey } from '../constant/index.js';
-import { asDelivery } from '../transport/delivery.js';
-import type { Delivery, FailHandler } from '../transport/types.js';
+import { asDelivery } from '../delivery/delivery.js';
+import type { Delivery } from '../delivery/types.js';
 
 /**
  * Options of {@link dedupe}.
@@ -42,8 +42,8 @@ interface Seen {
   /** Broker id of the delivery that was let through. */
   readonly id: string;
   readonly expiresAt: number;
-  /** True once that delivery failed: its own redelivery (the retry) may pass, once. */
-  failed: boolean;
+  /** True once that delivery was requeued: its own redelivery (the retry) may pass, once. */
+  requeued: boolean;
 }
 
 /**
@@ -52,12 +52,15 @@ interface Seen {
  * it was handled (its `FIN` lost with a connection). The first delivery of a
  * key passes; a later one within `ttl` is finished (acknowledged) and dropped.
  *
- * A retry is not a duplicate: when a delivery that passed fails
- * (`delivery.fail`, as `handleDeliveries` does), its own redelivery (same
- * broker id) passes once more, while other messages with its key are still
- * dropped. (A handler that requeues directly, without `fail`, should call
- * `fail` instead, or its retry is dropped as a duplicate.) Memory is bounded by
- * `max` keys, each kept `ttl` ms from its first delivery.
+ * A retry is not a duplicate: when a delivery that passed is requeued (by a
+ * retry policy, the drain, or the handler), its own redelivery (same broker
+ * id) passes once more, while other messages with its key are still dropped;
+ * so `dedupe` may stand anywhere in the pipe. Memory is bounded by `max` keys,
+ * each kept `ttl` ms from its first delivery.
+ *
+ * A redelivery of the same message while the first is still being handled
+ * (the broker timed it out: its handler ran past the message timeout despite
+ * auto-touch) is dropped and finished too.
  *
  * @example
  * ```ts
@@ -94,32 +97,29 @@ export const dedupe = <D extends Delivery>(options: DedupeOptions = {}): MonoTyp
         }
       };
 
-      const retryOnFailure =
-        (key: string): FailHandler =>
-        (failure, next) => {
-          const entry = seen.get(key);
-          if (entry?.id === failure.delivery.id) entry.failed = true;
-          return next(failure.error);
-        };
-
       const check = (value: D): D | undefined => {
         const delivery = asDelivery(value, 'dedupe');
         const key = keyOf(delivery);
         if (key === undefined) return value;
         const now = scheduler.now();
         forgetExpired(now);
-        const entry = seen.get(key);
+        let entry = seen.get(key);
         if (entry === undefined) {
-          seen.set(key, { id: delivery.id, expiresAt: now + ttl, failed: false });
+          entry = { id: delivery.id, expiresAt: now + ttl, requeued: false };
+          seen.set(key, entry);
           if (seen.size > max) seen.delete(seen.keys().next().value as string);
-        } else if (entry.failed && entry.id === delivery.id) {
-          entry.failed = false; // the retry of the delivery that failed
+        } else if (entry.requeued && entry.id === delivery.id) {
+          entry.requeued = false; // the retry of the delivery that was requeued
         } else {
           delivery.finish();
           options.onDuplicate?.(delivery);
           return undefined;
         }
-        return delivery.withFailHandler(retryOnFailure(key)) as D;
+        const passed = entry;
+        delivery.whenSettled((state) => {
+          if (state === 'requeued') passed.requeued = true;
+        });
+        return value;
       };
 
       return source.pipe(

@@ -9,10 +9,10 @@ import {
   type Subscription,
 } from 'rxjs';
 import type { ILogger } from '../logger/types.js';
-import { asDelivery } from '../transport/delivery.js';
-import { composeHandler } from '../transport/middleware.js';
-import { knownOutcome } from '../transport/settled.js';
-import type { Delivery, DeliveryHandler, FailOutcome, HandlerWrapper } from '../transport/types.js';
+import { asDelivery } from '../delivery/delivery.js';
+import { composeHandler } from '../delivery/composeHandler.js';
+import { knownOutcome } from '../delivery/settled.js';
+import type { Delivery, DeliveryHandler, FailOutcome, HandlerWrapper } from '../delivery/types.js';
 import { recoverWithContext } from './recoverWithContext.js';
 
 /**

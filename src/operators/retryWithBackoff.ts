@@ -1,9 +1,9 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { map, type MonoTypeOperatorFunction } from 'rxjs';
 import { RetriesExhaustedError } from '../errors.js';
-import { asDelivery } from '../transport/delivery.js';
-import { backoffDelay, completeRetryPolicy, shouldRetry } from '../transport/retry.js';
-import type { Delivery, FailHandler, RetryPolicy } from '../transport/types.js';
+import { asDelivery } from '../delivery/delivery.js';
+import { backoffDelay, completeRetryPolicy, shouldRetry } from '../delivery/retry.js';
+import type { Delivery, FailHandler, RetryPolicy } from '../delivery/types.js';
 
 /**
  * Options of {@link retryWithBackoff} besides the policy.

@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import { NotFoundError } from '../errors.js';
-import type { Delivery, DeliveryHandler } from '../transport/types.js';
+import type { Delivery, DeliveryHandler } from '../delivery/types.js';
 import { handleDeliveries, type HandleDeliveriesOptions, type HandledDelivery } from './handleDeliveries.js';
 
 /**

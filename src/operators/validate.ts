@@ -3,8 +3,8 @@ import type * as t from 'io-ts';
 import { filter, map, pipe, type OperatorFunction } from 'rxjs';
 import { toFieldIssues } from '../codec/issues.js';
 import { ValidationError } from '../errors.js';
-import { asDelivery } from '../transport/delivery.js';
-import type { Delivery } from '../transport/types.js';
+import { asDelivery } from '../delivery/delivery.js';
+import type { Delivery } from '../delivery/types.js';
 
 /**
  * Checks each delivery's body with an io-ts codec. A body that passes goes on

@@ -1,6 +1,6 @@
 import { map, type MonoTypeOperatorFunction } from 'rxjs';
-import { asDelivery } from '../transport/delivery.js';
-import type { Delivery, HandlerWrapper } from '../transport/types.js';
+import { asDelivery } from '../delivery/delivery.js';
+import type { Delivery, HandlerWrapper } from '../delivery/types.js';
 
 /**
  * Puts `wrappers` around the handler of every delivery that passes (the first

@@ -4,8 +4,8 @@ import type { Message } from '../codec/message.js';
 import type { ILogger } from '../logger/types.js';
 import { noopLogger } from '../logger/noopLogger.js';
 import type { BrokerDelivery } from '../broker/types.js';
-import { createDelivery } from '../transport/delivery.js';
-import type { Delivery } from '../transport/types.js';
+import { createDelivery } from '../delivery/delivery.js';
+import type { Delivery } from '../delivery/types.js';
 
 /**
  * An acknowledgement a {@link testDelivery} passed on to its (pretend) broker.

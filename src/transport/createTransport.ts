@@ -28,7 +28,7 @@ import { MAX_TTL_MS } from '../constant/limits.js';
 import type { Broker } from '../broker/types.js';
 import { consumeTopic, type ConsumeContext } from './consume.js';
 import { createCounters } from './counters.js';
-import { defaultDeadLetterTopic } from './deadLetter.js';
+import { defaultDeadLetterTopic } from '../delivery/deadLetter.js';
 import { createInFlight } from './inFlight.js';
 import { createMiddlewareRegistry } from './middleware.js';
 import { createPublisher } from './publish.js';
@@ -37,7 +37,7 @@ import { isValidNodeId, newNodeId } from './nodeId.js';
 import { DEFAULT_POLL_INTERVAL_MS, consumePrefix } from './prefix.js';
 import { createRequester, replyTopicOf } from './request.js';
 import { responseTo } from './respond.js';
-import { promiseOf } from './settled.js';
+import { promiseOf } from '../delivery/settled.js';
 import type {
   Delivery,
   RequestOptions,

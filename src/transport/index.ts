@@ -23,51 +23,21 @@ export {
   createTransport,
 } from './createTransport.js';
 export { DRAIN_REQUEUE_DELAY_MS } from './consume.js';
-export {
-  DEAD_LETTER_SUFFIX,
-  deadLetterOf,
-  deadLetterReason,
-  defaultDeadLetterTopic,
-  undecodableDeadLetter,
-  type DeadLetterInfo,
-} from './deadLetter.js';
-export { asDelivery, deadlineBudget, isDelivery } from './delivery.js';
 export { ResponseError } from './errors.js';
-export {
-  composeHandler,
-  createMiddlewareRegistry,
-  handlerMiddleware,
-  operatorMiddleware,
-} from './middleware.js';
+export { createMiddlewareRegistry, handlerMiddleware, operatorMiddleware } from './middleware.js';
 export type { MiddlewareRegistry } from './middleware.js';
 export { memoryTransport, type MemoryTransportOptions } from './memoryTransport.js';
 export { MAX_NODE_ID_LENGTH, isValidNodeId, newNodeId } from './nodeId.js';
 export { DEFAULT_POLL_INTERVAL_MS, matchingTopics, type PrefixFilter } from './prefix.js';
 export { REPLY_CHANNEL, replyTopicOf } from './request.js';
 export { isErrorResponse, responseTo, statusOfError } from './respond.js';
-export {
-  DEFAULT_RETRY_POLICY,
-  backoffDelay,
-  checkRetryPolicy,
-  completeRetryPolicy,
-  isPermanentError,
-  resolveRetryPolicy,
-  shouldRetry,
-} from './retry.js';
+export { resolveRetryPolicy } from './retry.js';
 export { matchTopicPattern, matchingEntries } from './topicPattern.js';
 export type {
-  Delivery,
-  DeliveryHandler,
-  DeliveryState,
-  FailHandler,
-  FailOutcome,
-  Failure,
-  HandlerWrapper,
   Middleware,
   MiddlewareScope,
   RequestOptions,
   RetryPolicies,
-  RetryPolicy,
   SubscribeBroadcastOptions,
   SubscribePrefixOptions,
   SubscribeTopicOptions,

@@ -8,7 +8,7 @@
 import { identity, type MonoTypeOperatorFunction } from 'rxjs';
 import { wrapHandlers } from '../operators/wrapHandlers.js';
 import { matchTopicPattern } from './topicPattern.js';
-import type { Delivery, DeliveryHandler, HandlerWrapper, Middleware, MiddlewareScope } from './types.js';
+import type { Delivery, HandlerWrapper, Middleware, MiddlewareScope } from './types.js';
 
 /**
  * Middleware from an RxJS operator over the delivery stream.
@@ -43,20 +43,6 @@ export const operatorMiddleware = (operator: MonoTypeOperatorFunction<Delivery>)
  * @see {@link Middleware}
  */
 export const handlerMiddleware = (wrap: HandlerWrapper): Middleware => ({ kind: 'handler', wrap });
-
-/**
- * `handler` inside `wrappers`: the first wrapper is the outermost.
- *
- * @example
- * ```ts
- * import { composeHandler } from 'rxmini';
- * const handler = composeHandler([auth, logging], save); // auth(logging(save))
- * ```
- */
-export const composeHandler = (
-  wrappers: readonly HandlerWrapper[],
-  handler: DeliveryHandler,
-): DeliveryHandler => wrappers.reduceRight<DeliveryHandler>((next, wrap) => wrap(next), handler);
 
 interface Registration {
   readonly middleware: Middleware;

@@ -17,7 +17,7 @@ import {
 import { ErrorCode, isRxMiniError } from '../errors.js';
 import type { ILogger } from '../logger/types.js';
 import type { Broker } from '../broker/types.js';
-import { DEAD_LETTER_SUFFIX } from './deadLetter.js';
+import { DEAD_LETTER_SUFFIX } from '../delivery/deadLetter.js';
 import type { Delivery } from './types.js';
 
 /** Default poll interval of a prefix subscription, in ms. */

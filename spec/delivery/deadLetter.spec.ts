@@ -4,9 +4,9 @@ import {
   deadLetterReason,
   defaultDeadLetterTopic,
   undecodableDeadLetter,
-} from '../../src/transport/deadLetter.js';
+} from '../../src/delivery/deadLetter.js';
 
-describe('transport/deadLetter', () => {
+describe('delivery/deadLetter', () => {
   it('names the dead-letter topic <topic>.dead, dropping #ephemeral', () => {
     expect(defaultDeadLetterTopic('orders.created')).toBe('orders.created.dead');
     expect(defaultDeadLetterTopic('jobs#ephemeral')).toBe('jobs.dead');

@@ -81,6 +81,8 @@ export class DeliveryCore implements TouchEntry {
   /** True while `fail` is dead-lettering: other acknowledgements wait for it. */
   failing = false;
   private childLogger: ILogger | undefined = undefined;
+  /** Called once when settled (`whenSettled`); made on first use, most deliveries have none. */
+  private settledListeners: ((state: 'finished' | 'requeued') => void)[] | undefined = undefined;
   readonly receivedAt: number;
   readonly deadline: number | undefined;
   readonly timeoutMs: number;
@@ -147,7 +149,25 @@ export class DeliveryCore implements TouchEntry {
       this.deps.logger.warn('transport: acknowledgement failed', { error: deadLetterReason(error) });
     }
     this.deps.onSettled?.(this, state);
+    const listeners = this.settledListeners;
+    if (listeners !== undefined) {
+      this.settledListeners = undefined;
+      for (const listener of listeners) {
+        try {
+          listener(state);
+        } catch (error) {
+          this.deps.logger.error('transport: a whenSettled listener threw', {
+            error: deadLetterReason(error),
+          });
+        }
+      }
+    }
     return acked;
+  }
+
+  whenSettled(listener: (state: 'finished' | 'requeued') => void): void {
+    if (this.state === 'pending') (this.settledListeners ??= []).push(listener);
+    else listener(this.state);
   }
 
   requeue(delayMs = 0): boolean {
@@ -266,6 +286,9 @@ class DeliveryView<I = unknown> implements Delivery<I> {
   }
   fail(error: unknown): Promise<FailOutcome> {
     return this.core.fail(error, this.failChain, this);
+  }
+  whenSettled(listener: (state: 'finished' | 'requeued') => void): void {
+    this.core.whenSettled(listener);
   }
   withContext(values: Readonly<Record<string, unknown>>): Delivery<I> {
     return new DeliveryView(

@@ -1,11 +1,11 @@
 import { HeaderKey } from '../../src/constant/index.js';
-import { deadlineBudget } from '../../src/transport/delivery.js';
+import { deadlineBudget } from '../../src/delivery/delivery.js';
 import { testScheduler } from '../helpers/marbles.js';
-import { fakeBrokerDelivery, fakeDelivery } from './fakes.js';
+import { fakeBrokerDelivery, fakeDelivery } from '../transport/fakes.js';
 
 const msg = { type: 'event', contextID: 'c1', body: { n: 1 } };
 
-describe('transport/delivery', () => {
+describe('delivery/delivery', () => {
   it('carries the broker fields and the decoded message', () => {
     const { delivery } = fakeDelivery(msg, {
       raw: fakeBrokerDelivery({ attempts: 2, id: 'x', timestamp: 5 }),

@@ -1,7 +1,7 @@
 import { NEVER, Subject, of, throwError } from 'rxjs';
 import { deadLetter } from '../../src/operators/deadLetter.js';
 import { handleDeliveries } from '../../src/operators/handleDeliveries.js';
-import { knownOutcome, promiseOf } from '../../src/transport/settled.js';
+import { knownOutcome, promiseOf } from '../../src/delivery/settled.js';
 import { createTestScheduler, testDelivery } from '../../src/testing/index.js';
 
 describe('promiseOf / knownOutcome', () => {
