@@ -7,8 +7,20 @@ import {
   memoryTransport,
   noopLogger,
 } from '../../src/testing/index';
+import * as testing from '../../src/testing/index';
 
 describe('rxmini/testing', () => {
+  it('exports exactly its public names (a change here is an API change)', () => {
+    expect(Object.keys(testing).sort()).toEqual([
+      'createTestScheduler',
+      'memoryBroker',
+      'memoryLogger',
+      'memoryTransport',
+      'noopLogger',
+      'testDelivery',
+    ]);
+  });
+
   it('createTestScheduler runs marbles in virtual time with the given assertion', () => {
     const seen: [unknown, unknown][] = [];
     const scheduler = createTestScheduler((actual, expected) => seen.push([actual, expected]));
