@@ -61,14 +61,6 @@ export interface LevelCell {
 
 /**
  * A root {@link LevelCell} starting at `level`.
- *
- * @example
- * ```ts
- * const root = levelCell('info');
- * const child = root.child();
- * root.set('warn');
- * child.get(); // 'warn'
- * ```
  */
 export const levelCell = (level: LogLevel): LevelCell => followingCell(() => level, level);
 

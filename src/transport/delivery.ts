@@ -339,13 +339,6 @@ export const asDelivery = <D>(value: D, operator: string): D & Delivery => {
  * The deadline starts when the delivery was received; on a redelivery, when the
  * broker first received the message (if earlier), so time spent waiting for a
  * retry counts against the sender's budget.
- *
- * @example
- * ```ts
- * const delivery = createDelivery(raw, message, deps);
- * delivery.finish(); // true
- * delivery.finish(); // false
- * ```
  */
 export const createDelivery = (
   raw: BrokerDelivery,
