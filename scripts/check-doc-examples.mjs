@@ -21,10 +21,12 @@
 //   bus: Transport              a transport (memoryTransport() or nsqTransport())
 //   log: ILogger                a logger
 //   save: (body) => Promise     a side effect that stores a body somewhere
+//   metrics: Metrics            a metrics registry (createMetrics())
 const PLACEHOLDERS = `
 declare const bus: import('rxmini').Transport;
 declare const log: import('rxmini').ILogger;
 declare const save: (body: unknown) => Promise<void>;
+declare const metrics: import('rxmini').Metrics;
 `;
 
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -241,7 +243,7 @@ for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
 
 // 4. report
 errors.sort((a, b) => a.text.localeCompare(b.text, 'en', { numeric: true }));
-for (const error of errors) console.error(error.text);
+for (const error of errors) console.log(error.text);
 const failed = new Set(errors.map((e) => e.example).filter((e) => e !== undefined)).size;
 console.log(`doc examples: ${examples.length} compiled, ${failed} failed`);
 if (errors.length > 0) process.exitCode = 1;
