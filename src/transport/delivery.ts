@@ -324,9 +324,10 @@ export const isDelivery = (value: unknown): value is Delivery =>
  *
  * @example
  * ```ts
- * import { map } from 'rxjs';
- * import { asDelivery } from 'rxmini';
- * deliveries$.pipe(map((d) => asDelivery(d, 'myOperator').withContext({ seen: true })));
+ * import { map, type OperatorFunction } from 'rxjs';
+ * import { asDelivery, type Delivery } from 'rxmini';
+ * const markSeen = (): OperatorFunction<unknown, Delivery> =>
+ *   map((d) => asDelivery(d, 'markSeen').withContext({ seen: true }));
  * ```
  */
 export const asDelivery = <D>(value: D, operator: string): D & Delivery => {

@@ -49,8 +49,14 @@ export const handlerMiddleware = (wrap: HandlerWrapper): Middleware => ({ kind: 
  *
  * @example
  * ```ts
- * import { composeHandler } from 'rxmini';
- * const handler = composeHandler([auth, logging], save); // auth(logging(save))
+ * import { composeHandler, type DeliveryHandler, type HandlerWrapper } from 'rxmini';
+ * const auth: HandlerWrapper = (next) => (d) => {
+ *   if (d.message.header?.['x-user'] === undefined) throw new Error('anonymous');
+ *   return next(d);
+ * };
+ * const logging: HandlerWrapper = (next) => (d) => (d.logger.info('handling'), next(d));
+ * const store: DeliveryHandler = (d) => save(d.message.body);
+ * const handler = composeHandler([auth, logging], store); // auth(logging(store))
  * ```
  */
 export const composeHandler = (
@@ -81,10 +87,12 @@ export interface MiddlewareRegistry {
  *
  * @example
  * ```ts
+ * import { tap } from 'rxjs';
  * import { createMiddlewareRegistry, operatorMiddleware } from 'rxmini';
  * const registry = createMiddlewareRegistry();
- * const remove = registry.add(operatorMiddleware(tap(count)), { topic: 'orders.' });
- * deliveries$.pipe(registry.operatorFor('orders.created')); // read now: later changes apply to later pipes
+ * const count = operatorMiddleware(tap((d) => metrics.inc(`received.${d.topic}`)));
+ * const remove = registry.add(count, { topic: 'orders.' });
+ * bus.subscribeTopic('orders.created').pipe(registry.operatorFor('orders.created')); // read now: later changes apply to later pipes
  * remove();
  * ```
  */
