@@ -29,7 +29,7 @@ declare const save: (body: unknown) => Promise<void>;
 declare const metrics: import('rxmini').Metrics;
 `;
 
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import process from 'node:process';
 import ts from 'typescript';
@@ -39,16 +39,34 @@ const srcDir = resolve(root, 'src');
 const outDir = resolve(root, '.build', 'doc-examples');
 const PACKAGE = 'rxmini';
 
-/** `rxmini` and `rxmini/<entry>` → their src file, from package.json "exports". */
+/** The `types` path of an exports target, however its conditions nest. */
+const typesOf = (target) => {
+  if (typeof target !== 'object' || target === null) return undefined;
+  if (typeof target.types === 'string') return target.types;
+  for (const value of Object.values(target)) {
+    const found = typesOf(value);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+};
+
+/**
+ * `rxmini` and `rxmini/<entry>` → their src file, from package.json "exports":
+ * ./dist/types/X.d.ts ↔ src/X.ts (so dist/types/testing/index.d.ts ↔ src/testing/index.ts).
+ */
 const entryPoints = () => {
   const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
   const map = new Map();
   for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
-    const types = typeof target === 'string' ? target : target?.types;
-    const match = typeof types === 'string' ? /^\.\/dist\/types\/(?:(.+)\/)?index\.d\.ts$/.exec(types) : null;
-    if (match === null) continue; // ./package.json and other non-code entries
+    const types = typesOf(target);
+    if (types === undefined) continue; // ./package.json and other non-code entries
     const specifier = subpath === '.' ? PACKAGE : `${PACKAGE}/${subpath.replace(/^\.\//, '')}`;
-    map.set(specifier, join(srcDir, match[1] ?? '', 'index.ts'));
+    const match = /^\.\/dist\/types\/(.+)\.d\.ts$/.exec(types);
+    const file = match === null ? undefined : join(srcDir, `${match[1]}.ts`);
+    if (file === undefined || !existsSync(file)) {
+      throw new Error(`package.json exports["${subpath}"]: no src file for its types ${types}`);
+    }
+    map.set(specifier, file);
   }
   return map;
 };
