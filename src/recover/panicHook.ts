@@ -56,7 +56,8 @@ export const onPanic = (hook: PanicHook): (() => void) => {
  * @returns the logger that was set before, so it can be restored.
  * @example
  * ```ts
- * import { createLogger, setRecoverLogger } from 'rxmini';
+ * import { setRecoverLogger } from 'rxmini';
+ * import { createLogger } from 'rxmini/node';
  * const previous = setRecoverLogger(createLogger('recover', 'warn'));
  * // … in a test: setRecoverLogger(previous);
  * ```
