@@ -30,10 +30,6 @@ export interface BackoffSpacing {
  * not a number counts as 0.5.
  *
  * @param random - source of randomness; inject a constant in tests.
- * @example
- * ```ts
- * exponentialBackoff(3, { initialMs: 100, maxMs: 10_000, factor: 2, jitter: 0 }); // 800
- * ```
  */
 export const exponentialBackoff = (
   retry: number,

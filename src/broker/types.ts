@@ -69,8 +69,11 @@ export interface BrokerConsumeOptions {
    *
    * @example
    * ```ts
+   * import { BehaviorSubject } from 'rxjs';
+   * import { memoryBroker } from 'rxmini';
+   * const broker = memoryBroker();
    * const draining$ = new BehaviorSubject(false);
-   * broker.consume({ topic: 'orders', channel: 'billing', paused$: draining$ }).subscribe(handle);
+   * broker.consume({ topic: 'orders', channel: 'billing', paused$: draining$ }).subscribe((d) => d.finish());
    * draining$.next(true); // stop taking messages, finish the ones in hand
    * ```
    */
@@ -85,7 +88,12 @@ export interface BrokerConsumeOptions {
    *
    * @example
    * ```ts
-   * broker.consume({ topic: 'orders', channel: 'billing', onReady: () => startPublishing() }).subscribe(handle);
+   * import { memoryBroker } from 'rxmini';
+   * const broker = memoryBroker();
+   * const body = new TextEncoder().encode('hi');
+   * broker
+   *   .consume({ topic: 'orders', channel: 'billing', onReady: () => broker.publish('orders', body).subscribe() })
+   *   .subscribe((d) => d.finish()); // gets 'hi': it was published once 'billing' was registered
    * ```
    */
   readonly onReady?: () => void;

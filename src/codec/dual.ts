@@ -8,14 +8,6 @@
  * Makes `body(msg, ...rest)` callable both as `f(msg, ...rest)` and as `f(...rest)(msg)`, told
  * apart by argument count (`arity` is the data-first count). `Signature` is the overloaded
  * type the caller declares; it must describe `body` faithfully.
- *
- * @example
- * ```ts
- * const getName = dual<{ (m: Message, k: string): string; (k: string): (m: Message) => string }>(
- *   2,
- *   (m: Message, k: string) => String(m.body?.[k]),
- * );
- * ```
  */
 export const dual = <Signature>(arity: number, body: (...args: never[]) => unknown): Signature => {
   const call = body as (...args: unknown[]) => unknown;

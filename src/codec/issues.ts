@@ -7,13 +7,8 @@ import * as t from 'io-ts';
 import type { FieldIssue } from '../errors.js';
 
 /**
- * A short, bounded description of a value for an issue message. Internal to the codec.
- *
- * @example
- * ```ts
- * describeValue('abc'); // 'string "abc"'
- * describeValue([1]); // 'array'
- * ```
+ * A short, bounded description of a value for an issue message (`string "abc"`,
+ * `array`, `3 bytes`). Internal to the codec.
  */
 export const describeValue = (value: unknown): string => {
   if (value === null) return 'null';

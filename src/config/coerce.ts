@@ -11,12 +11,6 @@ const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /**
  * A finite number, or a string that spells one (`' 8080 '`, `'1.5'`, `'1e3'`);
  * `undefined` for anything else (`''`, `'0x10'`, `'12px'`, `NaN`).
- *
- * @example
- * ```ts
- * toNumber('1.5'); // 1.5
- * toNumber('abc'); // undefined
- * ```
  */
 export const toNumber = (value: unknown): number | undefined => {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
@@ -29,12 +23,6 @@ export const toNumber = (value: unknown): number | undefined => {
 
 /**
  * A safe integer, or a string that spells one; `undefined` otherwise (`1.5`, `'1.5'`).
- *
- * @example
- * ```ts
- * toInteger('42'); // 42
- * toInteger(4.2); // undefined
- * ```
  */
 export const toInteger = (value: unknown): number | undefined => {
   const parsed = toNumber(value);
@@ -44,12 +32,6 @@ export const toInteger = (value: unknown): number | undefined => {
 /**
  * A boolean, or `'true'`/`'false'`/`'1'`/`'0'` (any case, blanks ignored), or the
  * numbers 1 and 0; `undefined` otherwise (`'yes'` included: say what you mean).
- *
- * @example
- * ```ts
- * toBoolean('TRUE'); // true
- * toBoolean('0'); // false
- * ```
  */
 export const toBoolean = (value: unknown): boolean | undefined => {
   if (typeof value === 'boolean') return value;
@@ -69,11 +51,6 @@ export const toBoolean = (value: unknown): boolean | undefined => {
 
 /**
  * A value shown in an error message: JSON, cut to a readable length.
- *
- * @example
- * ```ts
- * show('abc'); // '"abc"'
- * ```
  */
 export const show = (value: unknown): string => {
   let text: string;
@@ -88,12 +65,6 @@ export const show = (value: unknown): string => {
 /**
  * True for plain data (`{}` or `Object.create(null)`), as opposed to a Date, Map,
  * array or class instance.
- *
- * @example
- * ```ts
- * isPlainObject({ a: 1 }); // true
- * isPlainObject(new Date()); // false
- * ```
  */
 export const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   if (typeof value !== 'object' || value === null) return false;
@@ -104,12 +75,6 @@ export const isPlainObject = (value: unknown): value is Record<string, unknown> 
 /**
  * A deep copy of the plain objects and arrays in `value`, each frozen; other values
  * (dates, class instances) are shared as they are.
- *
- * @example
- * ```ts
- * const copy = frozenCopy({ a: [1] });
- * Object.isFrozen(copy.a); // true
- * ```
  */
 export const frozenCopy = <T>(value: T): T => {
   if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as T;
@@ -121,11 +86,6 @@ export const frozenCopy = <T>(value: T): T => {
 
 /**
  * The same record without its `undefined` values (they count as absent).
- *
- * @example
- * ```ts
- * withoutUndefined({ a: 1, b: undefined }); // { a: 1 }
- * ```
  */
 export const withoutUndefined = (values: Readonly<Record<string, unknown>>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));

@@ -92,10 +92,6 @@ export const configFromObject = (values: Readonly<Record<string, unknown>>): Con
  * key came from, so an issue can say `(from SRV_PORT)`.
  *
  * @internal
- * @example
- * ```ts
- * buildConfig({ ...configDefaults }, 'object'); // Right(config)
- * ```
  */
 export const buildConfig = (
   raw: Readonly<Record<string, unknown>>,

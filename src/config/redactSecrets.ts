@@ -11,6 +11,7 @@ const SECRET_KEY = /password|secret|token|key/i;
  *
  * @example
  * ```ts
+ * import { isSecretKey } from 'rxmini';
  * isSecretKey('apiKey'); // true
  * isSecretKey('port'); // false
  * ```

@@ -112,10 +112,6 @@ export const configDefaults: Readonly<Omit<KnownConfig, 'lookupd_addr'>> = Objec
  * the critical level).
  *
  * @internal
- * @example
- * ```ts
- * decodeKnownConfig({ ...configDefaults, port: 'x' }); // Left([{ path: 'port', … }])
- * ```
  */
 export const decodeKnownConfig = (
   raw: Readonly<Record<string, unknown>>,

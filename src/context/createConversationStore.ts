@@ -282,12 +282,14 @@ class ConversationMap<T> implements ConversationStore<T> {
  * @param options - TTL, bound and scheduler; invalid values throw a `RangeError`.
  * @example
  * ```ts
- * import { createConversationStore } from 'rxmini';
+ * import { createConversationStore, newContextID, type Message } from 'rxmini';
  * const store = createConversationStore<Message>({ ttlMs: 30_000, maxSize: 1_000 });
- * store.add({ id: request.contextID, replyTo: inbox });
- * const reply$ = store.waitTimeout(request.contextID, 5_000); // TimeoutError after 5 s
- * replies$.subscribe((reply) => store.done(reply.contextID, reply));
- * store.events$.subscribe(({ type, id }) => metrics.inc(`rpc.${type}`));
+ * const id = newContextID();
+ * store.add({ id, replyTo: '_reply.node-1#ephemeral' });
+ * const reply$ = store.waitTimeout(id, 5_000); // TimeoutError after 5 s
+ * // where the responses arrive, each goes to its caller by contextID (or counts as late)
+ * const onResponse = (reply: Message) => store.done(reply.contextID ?? '', reply);
+ * store.events$.subscribe(({ type }) => metrics.inc(`rpc.${type}`));
  * ```
  * @see {@link ConversationStore}
  */

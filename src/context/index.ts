@@ -8,8 +8,8 @@
  * import { createConversationStore } from 'rxmini';
  * const store = createConversationStore<string>({ ttlMs: 30_000 });
  * store.add({ id: 'c-1' });
- * store.waitTimeout('c-1', 5_000).subscribe((reply) => use(reply));
- * store.done('c-1', 'pong');
+ * store.waitTimeout('c-1', 5_000).subscribe((reply) => console.log(reply));
+ * store.done('c-1', 'pong'); // logs 'pong'
  * ```
  * @packageDocumentation
  */

@@ -47,8 +47,12 @@ export interface Conversation extends ConversationInit {
  *
  * @example
  * ```ts
- * import { ConversationEventType } from 'rxmini';
- * store.events$.pipe(filter((e) => e.type === ConversationEventType.late));
+ * import { filter } from 'rxjs';
+ * import { ConversationEventType, createConversationStore } from 'rxmini';
+ * const store = createConversationStore();
+ * store.events$
+ *   .pipe(filter((e) => e.type === ConversationEventType.late))
+ *   .subscribe(({ id }) => log.warn('late response', { id }));
  * ```
  */
 export const ConversationEventType = {
@@ -144,7 +148,7 @@ export interface ConversationStoreOptions {
  * import { createConversationStore } from 'rxmini';
  * const store = createConversationStore<string>({ ttlMs: 30_000 });
  * store.add({ id: 'c-1', replyTo: '_reply.node-1#ephemeral' });
- * store.waitTimeout('c-1', 5_000).subscribe((reply) => use(reply));
+ * store.waitTimeout('c-1', 5_000).subscribe((reply) => console.log(reply)); // 'pong'
  * store.done('c-1', 'pong'); // true: delivered to the waiter above
  * store.done('c-1', 'pong'); // false: counted in stats().late
  * ```

@@ -68,9 +68,10 @@ const infoHeader = (info: DeadLetterInfo): Record<string, string> => ({
  *
  * @example
  * ```ts
- * import { deadLetterOf } from 'rxmini';
+ * import { deadLetterOf, newMessage } from 'rxmini';
+ * const msg = { ...newMessage('event'), header: { 'x-trace': 't-1' } };
  * deadLetterOf(msg, { reason: 'db down', topic: 'orders.created', attempts: 5 }).header;
- * // { …msg.header, 'x-error': 'db down', 'x-original-topic': 'orders.created', 'x-attempts': '5' }
+ * // { 'x-trace': 't-1', 'x-error': 'db down', 'x-original-topic': 'orders.created', 'x-attempts': '5' }
  * ```
  */
 export const deadLetterOf = (message: Message, info: DeadLetterInfo): Message => ({

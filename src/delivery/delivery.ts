@@ -347,9 +347,10 @@ export const isDelivery = (value: unknown): value is Delivery =>
  *
  * @example
  * ```ts
- * import { map } from 'rxjs';
- * import { asDelivery } from 'rxmini';
- * deliveries$.pipe(map((d) => asDelivery(d, 'myOperator').withContext({ seen: true })));
+ * import { map, type OperatorFunction } from 'rxjs';
+ * import { asDelivery, type Delivery } from 'rxmini';
+ * const markSeen = (): OperatorFunction<unknown, Delivery> =>
+ *   map((d) => asDelivery(d, 'markSeen').withContext({ seen: true }));
  * ```
  */
 export const asDelivery = <D>(value: D, operator: string): D & Delivery => {
@@ -362,13 +363,6 @@ export const asDelivery = <D>(value: D, operator: string): D & Delivery => {
  * The deadline starts when the delivery was received; on a redelivery, when the
  * broker first received the message (if earlier), so time spent waiting for a
  * retry counts against the sender's budget.
- *
- * @example
- * ```ts
- * const delivery = createDelivery(raw, message, deps);
- * delivery.finish(); // true
- * delivery.finish(); // false
- * ```
  */
 export const createDelivery = (
   raw: BrokerDelivery,

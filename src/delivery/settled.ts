@@ -24,12 +24,6 @@ type Tagged = Promise<void> & { readonly [OUTCOME]?: KnownOutcome };
  * once, like `firstValueFrom(source, { defaultValue: undefined })`. When
  * `source` settles during the subscribe, the promise carries that outcome for
  * {@link knownOutcome}.
- *
- * @example
- * ```ts
- * const sent = promiseOf(publisher.publish('orders.created', msg));
- * knownOutcome(sent); // { ok: true } on the memory broker; undefined while nsqd has not answered
- * ```
  */
 export const promiseOf = (source: Observable<unknown>): Promise<void> => {
   let outcome: KnownOutcome | undefined;
@@ -63,12 +57,6 @@ export const promiseOf = (source: Observable<unknown>): Promise<void> => {
  * The outcome of a promise made by {@link promiseOf} that had settled when it
  * was made; `undefined` for any other value. A rejected one is marked handled,
  * as the caller handles it.
- *
- * @example
- * ```ts
- * const known = knownOutcome(bus.respond(request, { ok: true }));
- * if (known?.ok) delivery.finish();
- * ```
  */
 export const knownOutcome = (value: PromiseLike<unknown>): KnownOutcome | undefined => {
   const known = (value as Tagged)[OUTCOME];

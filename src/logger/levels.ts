@@ -8,6 +8,7 @@ const RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30
  *
  * @example
  * ```ts
+ * import { isLogLevel } from 'rxmini';
  * isLogLevel('warn'); // true
  * isLogLevel('warning'); // false
  * ```
@@ -23,6 +24,7 @@ export const isLogLevel = (value: unknown): value is LogLevel =>
  * @throws {@link InvalidLogLevelError} when `value` names no level.
  * @example
  * ```ts
+ * import { parseLogLevel } from 'rxmini';
  * parseLogLevel('WARN'); // 'warn'
  * parseLogLevel('warning'); // throws InvalidLogLevelError
  * ```
@@ -38,6 +40,7 @@ export const parseLogLevel = (value: string): LogLevel => {
  *
  * @example
  * ```ts
+ * import { isLevelEnabled } from 'rxmini';
  * isLevelEnabled('warn', 'info'); // true
  * isLevelEnabled('debug', 'info'); // false
  * ```
@@ -61,14 +64,6 @@ export interface LevelCell {
 
 /**
  * A root {@link LevelCell} starting at `level`.
- *
- * @example
- * ```ts
- * const root = levelCell('info');
- * const child = root.child();
- * root.set('warn');
- * child.get(); // 'warn'
- * ```
  */
 export const levelCell = (level: LogLevel): LevelCell => followingCell(() => level, level);
 

@@ -52,11 +52,6 @@ export const loggerFromSink = (sink: LogSink, options: LoggerFromSinkOptions = {
  * `extras` are copied (as property descriptors) onto each member.
  *
  * @internal
- * @example
- * ```ts
- * const log = extendedLogger(() => undefined, levelCell('info'), {}, { tag: 'x' });
- * log.with('a', 1).tag; // 'x'
- * ```
  */
 export const extendedLogger = <X extends object>(
   sink: LogSink,

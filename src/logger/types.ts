@@ -23,6 +23,7 @@ export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
  *
  * @example
  * ```ts
+ * import type { LogFields } from 'rxmini';
  * const fields: LogFields = { port: 4150, node: 'n1' };
  * ```
  */

@@ -208,10 +208,10 @@ const scoped = (target: MetricsRecorder, prefix: string): MetricsRecorder =>
  * const metrics = createMetrics();
  * metrics.inc('responses_sent');
  * metrics.set('inflight', 3);
- * const stop = metrics.time('db.query_ms');
- * await db.query(sql);
+ * const stop = metrics.time('orders.save_ms');
+ * await save({ id: 1 });
  * stop();
- * metrics.export(); // { 'db.query_ms.count': 1, 'db.query_ms.p50': …, inflight: 3, responses_sent: 1, … }
+ * metrics.export(); // { 'orders.save_ms.count': 1, 'orders.save_ms.p50': …, inflight: 3, responses_sent: 1, … }
  * ```
  * @see {@link toPrometheus}
  */

@@ -4,8 +4,8 @@
  * @example
  * ```ts
  * import { measureLatency, recoverWithContext } from 'rxmini';
- * deliveries$.pipe(recoverWithContext({ label: 'orders', process: handle }));
- * request$.pipe(measureLatency(metrics, 'rpc.auth.login'));
+ * bus.subscribeTopic('orders.created').pipe(recoverWithContext({ label: 'orders', process: (d) => save(d.message.body) }));
+ * bus.request('auth.login').pipe(measureLatency(metrics, 'rpc.auth.login_ms'));
  * ```
  * @packageDocumentation
  */

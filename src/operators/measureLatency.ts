@@ -15,7 +15,7 @@ import type { MetricsRecorder } from '../metrics/types.js';
  * ```ts
  * import { createMetrics, measureLatency } from 'rxmini';
  * const metrics = createMetrics();
- * bus.request('auth.login', body).pipe(measureLatency(metrics, 'rpc.auth.login_ms')).subscribe();
+ * bus.request('auth.login', { email: 'ada@example.com' }).pipe(measureLatency(metrics, 'rpc.auth.login_ms')).subscribe();
  * ```
  * @see {@link createMetrics}
  */

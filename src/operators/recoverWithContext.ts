@@ -109,18 +109,22 @@ const runnerOf = <T, R>(
  *   `logger`, `concurrency`, `fallback`.
  * @example
  * ```ts
+ * import { map, mergeMap, pipe } from 'rxjs';
  * import { recoverWithContext } from 'rxmini';
+ * const deliveries$ = bus.subscribeTopic('orders.created');
  * deliveries$.pipe(
  *   recoverWithContext({
  *     label: 'orders',
- *     process: (d) => handle(d), // a value, a promise or an Observable
+ *     process: (d) => save(d.message.body), // a value, a promise or an Observable
  *     context: (d) => ({ contextID: d.message.contextID, topic: d.topic }),
- *     logger,
+ *     logger: log,
  *   }),
  * ).subscribe();
  *
  * // or isolate an operator chain per item:
- * deliveries$.pipe(recoverWithContext({ label: 'orders', operator: pipe(map(parse), mergeMap(save)) }));
+ * deliveries$.pipe(
+ *   recoverWithContext({ label: 'orders', operator: pipe(map((d) => d.message.body), mergeMap(save)) }),
+ * );
  * ```
  * @see {@link onPanic}
  */

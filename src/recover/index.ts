@@ -8,8 +8,8 @@
  * @example
  * ```ts
  * import { onPanic, safe } from 'rxmini';
- * const stop = onPanic((report) => alertOps(report));
- * safe('job', () => runJob());
+ * const stop = onPanic((report) => console.error(report.label, report.error.cause));
+ * safe('job', () => JSON.parse('{ oops') as unknown); // left(PanicError), and the hook above ran
  * stop();
  * ```
  * @packageDocumentation

@@ -33,7 +33,7 @@ const MAX_DISPATCH_DEPTH = 8;
  * @example
  * ```ts
  * import { onPanic } from 'rxmini';
- * const stop = onPanic(({ label, error }) => alertOps(label, error));
+ * const stop = onPanic(({ label, error }) => console.error(`panic in ${label}`, error.cause));
  * // … later, e.g. in a test's afterEach:
  * stop();
  * ```
@@ -56,7 +56,8 @@ export const onPanic = (hook: PanicHook): (() => void) => {
  * @returns the logger that was set before, so it can be restored.
  * @example
  * ```ts
- * import { createLogger, setRecoverLogger } from 'rxmini';
+ * import { setRecoverLogger } from 'rxmini';
+ * import { createLogger } from 'rxmini/node';
  * const previous = setRecoverLogger(createLogger('recover', 'warn'));
  * // … in a test: setRecoverLogger(previous);
  * ```
@@ -86,11 +87,12 @@ export interface ReportPanicOptions {
  * @returns the report that was dispatched.
  * @example
  * ```ts
- * import { reportPanic } from 'rxmini';
+ * import { newRequest, reportPanic } from 'rxmini';
+ * const message = newRequest('orders.create');
  * try {
- *   handle(message);
+ *   await save(message.body);
  * } catch (e) {
- *   reportPanic('orders.handle', e, { context: { contextID: message.contextID } });
+ *   reportPanic('orders.save', e, { context: { contextID: message.contextID } });
  * }
  * ```
  */
@@ -149,8 +151,13 @@ const safeLog = (
  * @example
  * ```ts
  * import { panics$ } from 'rxmini';
- * import { bufferTime } from 'rxjs';
- * panics$.pipe(bufferTime(60_000)).subscribe((reports) => alertIfMany(reports));
+ * import { bufferTime, filter } from 'rxjs';
+ * panics$
+ *   .pipe(
+ *     bufferTime(60_000),
+ *     filter((reports) => reports.length >= 10),
+ *   )
+ *   .subscribe((reports) => log.error('panic storm', { lastMinute: reports.length }));
  * ```
  * @see {@link onPanic}
  */

@@ -10,7 +10,7 @@ import { reportPanic, type ReportPanicOptions } from './panicHook.js';
  * ```ts
  * import { safe, type SafeOptions } from 'rxmini';
  * const options: SafeOptions = { context: { contextID: 'c-1' } };
- * safe('parse', () => JSON.parse(text), options);
+ * safe('parse', () => JSON.parse('{"port": 8080}') as unknown, options);
  * ```
  */
 export type SafeOptions = ReportPanicOptions;
@@ -55,9 +55,9 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
  * ```ts
  * import { safe } from 'rxmini';
  * import { isLeft } from 'fp-ts/lib/Either.js';
- * const parsed = safe('config.parse', () => JSON.parse(text) as unknown);
- * if (isLeft(parsed)) useDefaults(parsed.left.cause);
- * const saved = await safe('orders.save', async () => db.save(order));
+ * const parsed = safe('config.parse', () => JSON.parse('{ oops') as unknown);
+ * if (isLeft(parsed)) log.warn('bad config, using defaults', { cause: parsed.left.cause });
+ * const saved = await safe('orders.save', async () => save({ id: 1 })); // Either<PanicError, void>
  * ```
  * @see {@link onPanic}
  */
@@ -91,7 +91,8 @@ export function safe(
  * @example
  * ```ts
  * import { safeAsync } from 'rxmini';
- * const result = await safeAsync('orders.save', () => db.save(order), {
+ * const order = { id: 'o-1' };
+ * const result = await safeAsync('orders.save', () => save(order), {
  *   context: { orderId: order.id },
  * });
  * ```

@@ -89,11 +89,6 @@ const prepare = (
  * Consumes `topic` on `channel` as decoded deliveries (see {@link Transport.subscribeTopic}).
  * Fails at once, before consuming, on an invalid topic, channel or dead-letter
  * name, or an invalid retry policy.
- *
- * @example
- * ```ts
- * consumeTopic(ctx, 'orders.created', 'billing', { maxInFlight: 10 }).subscribe((d) => d.finish());
- * ```
  */
 export const consumeTopic = (
   ctx: ConsumeContext,

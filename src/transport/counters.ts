@@ -59,12 +59,6 @@ export interface Counters {
 /**
  * Counters under `transport.` in `metrics`; a failure to record is logged once
  * per name and otherwise ignored.
- *
- * @example
- * ```ts
- * const counters = createCounters(createMetrics(), noopLogger);
- * counters.inc(TransportMetric.published);
- * ```
  */
 export const createCounters = (metrics: MetricsRecorder, logger: ILogger): Counters => {
   const warned = new Set<string>();

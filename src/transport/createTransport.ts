@@ -92,6 +92,7 @@ const option = <T>(
  *
  * @example
  * ```ts
+ * import { firstValueFrom } from 'rxjs';
  * import { createTransport, memoryBroker, handleDeliveries } from 'rxmini';
  * const bus = createTransport(memoryBroker(), { service: 'auth', requestTimeoutMs: 2_000 });
  * bus.subscribeTopic('auth.login')

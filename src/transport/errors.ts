@@ -38,9 +38,9 @@ const codeOfStatus = (status: number): ErrorCode => {
  * @example
  * ```ts
  * import { ResponseError } from 'rxmini';
- * bus.request('auth.login', { email }).subscribe({
+ * bus.request('auth.login', { email: 'ada@example.com' }).subscribe({
  *   error: (e) => {
- *     if (e instanceof ResponseError && e.statusCode === 404) showNotFound();
+ *     if (e instanceof ResponseError && e.statusCode === 404) log.info('no such user');
  *   },
  * });
  * ```

@@ -25,14 +25,6 @@ export interface InFlight {
 
 /**
  * A new {@link InFlight} counter.
- *
- * @example
- * ```ts
- * const inFlight = createInFlight();
- * const done = inFlight.start();
- * inFlight.idle().subscribe(() => log.info('drained'));
- * done(); // logs 'drained'
- * ```
  */
 export const createInFlight = (): InFlight => {
   let count = 0;

@@ -67,10 +67,12 @@ export interface MiddlewareRegistry {
  *
  * @example
  * ```ts
+ * import { tap } from 'rxjs';
  * import { createMiddlewareRegistry, operatorMiddleware } from 'rxmini';
  * const registry = createMiddlewareRegistry();
- * const remove = registry.add(operatorMiddleware(tap(count)), { topic: 'orders.' });
- * deliveries$.pipe(registry.operatorFor('orders.created')); // read now: later changes apply to later pipes
+ * const count = operatorMiddleware(tap((d) => metrics.inc(`received.${d.topic}`)));
+ * const remove = registry.add(count, { topic: 'orders.' });
+ * bus.subscribeTopic('orders.created').pipe(registry.operatorFor('orders.created')); // read now: later changes apply to later pipes
  * remove();
  * ```
  */

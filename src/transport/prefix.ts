@@ -87,11 +87,6 @@ const isPermanent = (error: unknown): boolean =>
  * A failed poll is logged and retried at the next one. A consumer that fails is
  * logged and opened again at the next poll, unless its failure is permanent (an
  * invalid name or policy), in which case the topic is skipped while it stays listed.
- *
- * @example
- * ```ts
- * consumePrefix(ctx, filter, 1_000, (topic) => consumeTopic(consumeCtx, topic, 'svc')).subscribe(handle);
- * ```
  */
 export const consumePrefix = (
   ctx: PrefixContext,

@@ -29,12 +29,6 @@ export interface Publisher {
  * (`InvalidNameError`), the message valid (`ValidationError`), its body JSON
  * (`BadRequestError`) and its encoding no larger than the broker accepts
  * (`PayloadTooLargeError`). The message is encoded as it is, never rewritten.
- *
- * @example
- * ```ts
- * const publisher = createPublisher(broker, counters, () => false);
- * publisher.publish('orders.created', msg).subscribe({ complete: () => log('acknowledged') });
- * ```
  */
 export const createPublisher = (broker: Broker, counters: Counters, isClosed: () => boolean): Publisher => {
   /** Topic names already found valid (bounded), so a hot topic is not checked on every send. */

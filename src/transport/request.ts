@@ -73,12 +73,6 @@ const checkTimeout = (timeout: number): BadRequestError | undefined =>
  * Creates the request side of a transport. The reply topic is consumed once,
  * lazily, on the first request (low latency, shared by every request) and
  * until `shutdown`.
- *
- * @example
- * ```ts
- * const requester = createRequester({ broker, scheduler, logger, counters, replyTopic, requestTimeoutMs: 15_000, maxPendingRequests: 10_000, publish });
- * requester.request('auth.login', { email }, { timeout: 2_000 }).subscribe(handleReply);
- * ```
  */
 export const createRequester = (ctx: RequesterContext): Requester => {
   const { scheduler, counters, logger, replyTopic } = ctx;

@@ -60,8 +60,9 @@ const TRACE_KEYS = [HeaderKey.TRACEPARENT, HeaderKey.TRACESTATE] as const;
  *
  * @example
  * ```ts
- * import { responseTo } from 'rxmini';
- * const reply = responseTo(request, { token: 'jwt123' }); // right({ topic: request.replyTo, message })
+ * import { newRequest, responseTo } from 'rxmini';
+ * const request = { ...newRequest('auth.login'), replyTo: '_reply.node-1' };
+ * const reply = responseTo(request, { token: 'jwt123' }); // right({ topic: '_reply.node-1', message })
  * ```
  */
 export const responseTo = (

@@ -123,11 +123,12 @@ export interface SubscribeTopicOptions {
    *
    * @example
    * ```ts
+   * import { newMessage } from 'rxmini';
    * const ready = new Promise<void>((onReady) =>
-   *   bus.subscribeTopic('orders.created', { onReady }).subscribe(handle),
+   *   bus.subscribeTopic('orders.created', { onReady }).subscribe((d) => d.finish()),
    * );
    * await ready;
-   * await bus.publish('orders.created', msg);
+   * await bus.publish('orders.created', newMessage('event'));
    * ```
    */
   readonly onReady?: () => void;
@@ -208,7 +209,7 @@ export interface TransportOptions {
  * bus.subscribeTopic('auth.login')
  *   .pipe(handleDeliveries((d) => bus.respond(d.message, { token: 'jwt123' })))
  *   .subscribe();
- * bus.request('auth.login', { email: 'a@b.c' }, { timeout: 1_000 }).subscribe((reply) => use(reply));
+ * bus.request('auth.login', { email: 'a@b.c' }, { timeout: 1_000 }).subscribe((reply) => console.log(reply.body));
  * ```
  * @see {@link createTransport}
  */

@@ -9,12 +9,6 @@ export interface HostPort {
 
 /**
  * Parses an nsqd TCP address, `host:port` or `[ipv6]:port`.
- *
- * @example
- * ```ts
- * import { parseHostPort } from 'rxmini';
- * parseHostPort('127.0.0.1:4150'); // right({ host: '127.0.0.1', port: 4150 })
- * ```
  */
 export const parseHostPort = (address: string): Either<ConfigError, HostPort> => {
   const colon = address.lastIndexOf(':');

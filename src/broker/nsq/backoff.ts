@@ -23,12 +23,6 @@ export const DEFAULT_RECONNECT: ReconnectOptions = Object.freeze({
 
 /**
  * Fills in and checks reconnect options.
- *
- * @example
- * ```ts
- * import { resolveReconnect } from 'rxmini';
- * resolveReconnect({ initialMs: 50 }); // right({ initialMs: 50, maxMs: 10000, factor: 2, jitter: 0.2 })
- * ```
  */
 export const resolveReconnect = (
   options: Partial<ReconnectOptions> = {},
@@ -58,11 +52,6 @@ export const resolveReconnect = (
  * `min(maxMs, initialMs × factor^attempt)`, spread by ±jitter, never above `maxMs`.
  *
  * @param random - source of randomness in [0, 1); inject a constant in tests.
- * @example
- * ```ts
- * import { reconnectDelay, DEFAULT_RECONNECT } from 'rxmini';
- * reconnectDelay(3, { ...DEFAULT_RECONNECT, jitter: 0 }); // 800
- * ```
  */
 export const reconnectDelay = (
   attempt: number,

@@ -2,12 +2,6 @@
  * Size of an MPUB body holding messages of the given sizes: a 4-byte count, then
  * a 4-byte length before each message. This is what nsqd checks against
  * `--max-body-size`.
- *
- * @example
- * ```ts
- * import { mpubBodySize } from 'rxmini';
- * mpubBodySize([10, 20]); // 4 + (4 + 10) + (4 + 20) = 42
- * ```
  */
 export const mpubBodySize = (messageSizes: readonly number[]): number =>
   messageSizes.reduce((total, size) => total + 4 + size, 4);
@@ -16,12 +10,6 @@ export const mpubBodySize = (messageSizes: readonly number[]): number =>
  * Splits `items` (in order) into the fewest consecutive batches whose MPUB body
  * stays within `maxBodyBytes`. An item too large to share a batch goes alone
  * (a batch of one is sent as PUB, which only the per-message limit applies to).
- *
- * @example
- * ```ts
- * import { splitIntoBatches } from 'rxmini';
- * splitIntoBatches([5, 5, 5], (n) => n, 30); // [[5, 5], [5]]  (4 + 9 + 9 = 22; a third makes 31)
- * ```
  */
 export const splitIntoBatches = <T>(
   items: readonly T[],

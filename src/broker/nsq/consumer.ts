@@ -173,8 +173,8 @@ const addressOf = (conn: object): string => {
  * ```ts
  * import { consumeNsq } from 'rxmini/nsq';
  * const subscription = consumeNsq({ topic: 'orders', channel: 'billing', nsqd: ['127.0.0.1:4150'], maxInFlight: 100 })
- *   .subscribe((delivery) => {
- *     handle(delivery.body);
+ *   .subscribe(async (delivery) => {
+ *     await save(delivery.body);
  *     delivery.finish();
  *   });
  * ```

@@ -22,10 +22,6 @@ type Corkable = NsqdConnectionInternals & { [CORKED]?: true };
  * writes of that tick leave in one `writev`. Idempotent.
  *
  * @returns false when `conn` is not an nsqjs 0.13 connection (left untouched).
- * @example
- * ```ts
- * corkConnection(conn); // conn: an nsqjs NSQDConnection
- * ```
  */
 export const corkConnection = (conn: NsqdConnectionInternals): boolean => {
   const target = conn as Corkable;
@@ -56,12 +52,6 @@ export const corkConnection = (conn: NsqdConnectionInternals): boolean => {
  * Corks every connection the Writer makes. Call before `writer.connect()`.
  *
  * @returns false when the nsqjs internals are not the expected ones (no corking).
- * @example
- * ```ts
- * const writer = new nsq.Writer('127.0.0.1', 4150);
- * corkWriter(writer);
- * writer.connect();
- * ```
  */
 export const corkWriter = (writer: nsq.Writer): boolean =>
   onWriterConnection(writer, (conn) => corkConnection(conn));
@@ -71,12 +61,6 @@ export const corkWriter = (writer: nsq.Writer): boolean =>
  * `reader.connect()`.
  *
  * @returns false when the nsqjs internals are not the expected ones (no corking).
- * @example
- * ```ts
- * const reader = new nsq.Reader('orders', 'billing', { nsqdTCPAddresses: ['127.0.0.1:4150'] });
- * corkReader(reader);
- * reader.connect();
- * ```
  */
 export const corkReader = (reader: nsq.Reader): boolean =>
   onReaderConnection(reader, (conn) => corkConnection(conn));

@@ -17,7 +17,9 @@ import { ErrorCode, RxMiniError, TimeoutError, type RxMiniErrorOptions } from '.
  *
  * @example
  * ```ts
- * import { PublishFailedError } from 'rxmini/nsq';
+ * import { PublishFailedError, createNsqPublisher } from 'rxmini/nsq';
+ * const publisher = createNsqPublisher({ nsqd: '127.0.0.1:4150' });
+ * const body = JSON.stringify({ id: 1 });
  * try {
  *   await publisher.publish('orders', body);
  * } catch (e) {
@@ -50,9 +52,10 @@ export class PublishFailedError extends RxMiniError {
  *
  * @example
  * ```ts
- * import { PublishQueueFullError } from 'rxmini/nsq';
- * publisher.publish('orders', body).catch((e) => {
- *   if (e instanceof PublishQueueFullError) slowDown(); // e.limit publishes are waiting
+ * import { PublishQueueFullError, createNsqPublisher } from 'rxmini/nsq';
+ * const publisher = createNsqPublisher({ nsqd: '127.0.0.1:4150' });
+ * publisher.publish('orders', JSON.stringify({ id: 1 })).catch((e) => {
+ *   if (e instanceof PublishQueueFullError) log.warn('slow down', { waiting: e.limit });
  * });
  * ```
  */
@@ -87,10 +90,12 @@ const lastError = (options: RxMiniErrorOptions | undefined): string => {
  * @example
  * ```ts
  * import { TimeoutError } from 'rxmini';
- * import { PublishTimeoutError } from 'rxmini/nsq';
- * publisher.publish('orders', body).catch((e) => {
- *   if (e instanceof TimeoutError) e.timeoutMs; // also true for PublishTimeoutError
- *   if (e instanceof PublishTimeoutError && !e.ambiguous) retryLater();
+ * import { PublishTimeoutError, createNsqPublisher } from 'rxmini/nsq';
+ * const publisher = createNsqPublisher({ nsqd: '127.0.0.1:4150' });
+ * const publish = () => publisher.publish('orders', JSON.stringify({ id: 1 }));
+ * publish().catch((e) => {
+ *   if (e instanceof TimeoutError) log.warn('publish timed out', { after: e.timeoutMs }); // also for PublishTimeoutError
+ *   if (e instanceof PublishTimeoutError && !e.ambiguous) setTimeout(publish, 1_000); // it never left
  * });
  * ```
  */

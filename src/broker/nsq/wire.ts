@@ -16,11 +16,6 @@ const header = (line: string, bodyLength: number): Buffer => {
 
 /**
  * `PUB <topic>\n[size][body]`: one message.
- *
- * @example
- * ```ts
- * encodePub('orders', Buffer.from('hi')).toString('latin1'); // 'PUB orders\n\x00\x00\x00\x02hi'
- * ```
  */
 export const encodePub = (topic: string, body: Uint8Array): Buffer =>
   Buffer.concat([header(`PUB ${topic}\n`, body.length), body]);
@@ -28,11 +23,6 @@ export const encodePub = (topic: string, body: Uint8Array): Buffer =>
 /**
  * `MPUB <topic>\n[size][count]([size][body])*`: several messages, queued by nsqd
  * all or none.
- *
- * @example
- * ```ts
- * encodeMpub('orders', [Buffer.from('a'), Buffer.from('b')]).length; // 'MPUB orders\n'.length + 4 + 4 + 2 × 5 = 30
- * ```
  */
 export const encodeMpub = (topic: string, bodies: readonly Uint8Array[]): Buffer => {
   let size = 4;
