@@ -2,12 +2,6 @@ import type { DeliveryHandler, HandlerWrapper } from './types.js';
 
 /**
  * `handler` inside `wrappers`: the first wrapper is the outermost.
- *
- * @example
- * ```ts
- * import { composeHandler } from 'rxmini';
- * const handler = composeHandler([auth, logging], save); // auth(logging(save))
- * ```
  */
 export const composeHandler = (
   wrappers: readonly HandlerWrapper[],

@@ -40,12 +40,6 @@ const errorText = (error: unknown): string =>
 
 /**
  * The reason text of a dead letter, from what was thrown.
- *
- * @example
- * ```ts
- * import { deadLetterReason } from 'rxmini';
- * deadLetterReason(new Error('db down')); // 'db down'
- * ```
  */
 export const deadLetterReason = (error: unknown): string => {
   try {
@@ -65,14 +59,6 @@ const infoHeader = (info: DeadLetterInfo): Record<string, string> => ({
  * A message that failed processing, as it goes to the dead-letter topic: the
  * same message with `x-error`, `x-original-topic` and `x-attempts` added to its
  * header, so it can be inspected and replayed.
- *
- * @example
- * ```ts
- * import { deadLetterOf, newMessage } from 'rxmini';
- * const msg = { ...newMessage('event'), header: { 'x-trace': 't-1' } };
- * deadLetterOf(msg, { reason: 'db down', topic: 'orders.created', attempts: 5 }).header;
- * // { 'x-trace': 't-1', 'x-error': 'db down', 'x-original-topic': 'orders.created', 'x-attempts': '5' }
- * ```
  */
 export const deadLetterOf = (message: Message, info: DeadLetterInfo): Message => ({
   ...message,
@@ -83,17 +69,6 @@ export const deadLetterOf = (message: Message, info: DeadLetterInfo): Message =>
  * Bytes that are not a valid message, as they go to the dead-letter topic: an
  * `event` message with the original bytes, untouched, in `rawBody` and the
  * reason in its header.
- *
- * @example
- * ```ts
- * import { undecodableDeadLetter } from 'rxmini';
- * const letter = undecodableDeadLetter(new TextEncoder().encode('garbage'), {
- *   reason: 'cannot decode message: invalid JSON',
- *   topic: 'orders.created',
- *   attempts: 1,
- * });
- * letter.rawBody; // the original bytes
- * ```
  */
 export const undecodableDeadLetter = (bytes: Uint8Array, info: DeadLetterInfo): Message => ({
   type: MessageType.EVENT,

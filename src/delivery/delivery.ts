@@ -48,12 +48,6 @@ interface WrapperChain {
 /**
  * The budget in the `x-deadline` header, in whole ms, or `undefined` when it is
  * missing or not a non-negative decimal integer.
- *
- * @example
- * ```ts
- * import { deadlineBudget } from 'rxmini';
- * deadlineBudget({ type: 'request', header: { 'x-deadline': '1500' } }); // 1500
- * ```
  */
 export const deadlineBudget = (message: Message): number | undefined => {
   const raw = message.header?.[HeaderKey.DEADLINE];

@@ -69,12 +69,6 @@ export const checkRetryPolicy = (
 /**
  * {@link DEFAULT_RETRY_POLICY} overlaid by each of `overrides` in turn (fields
  * that are `undefined` are skipped), checked as in {@link checkRetryPolicy}.
- *
- * @example
- * ```ts
- * import { completeRetryPolicy } from 'rxmini';
- * completeRetryPolicy([{ maxAttempts: 3 }]); // right({ maxAttempts: 3, initialDelayMs: 100, … })
- * ```
  */
 export const completeRetryPolicy = (
   overrides: readonly Partial<RetryPolicy>[],
@@ -145,13 +139,6 @@ export const isPermanentError = (error: unknown): boolean =>
  * another one under `policy`. Without `retryable`, every error but a permanent
  * one ({@link isPermanentError}) is retried. A `retryable` callback that throws
  * counts as "not retryable" (the message is dead-lettered rather than looping).
- *
- * @example
- * ```ts
- * import { shouldRetry, DEFAULT_RETRY_POLICY } from 'rxmini';
- * shouldRetry(4, DEFAULT_RETRY_POLICY, new Error('db down')); // true
- * shouldRetry(5, DEFAULT_RETRY_POLICY, new Error('db down')); // false: dead-letter it
- * ```
  */
 export const shouldRetry = (attempts: number, policy: RetryPolicy, error: unknown): boolean => {
   if (attempts >= policy.maxAttempts) return false;

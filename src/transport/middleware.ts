@@ -64,17 +64,6 @@ export interface MiddlewareRegistry {
 /**
  * A middleware registry. Global middleware (no `scope.topic`, or `*`) applies
  * before topic-scoped middleware; each group in registration order.
- *
- * @example
- * ```ts
- * import { tap } from 'rxjs';
- * import { createMiddlewareRegistry, operatorMiddleware } from 'rxmini';
- * const registry = createMiddlewareRegistry();
- * const count = operatorMiddleware(tap((d) => metrics.inc(`received.${d.topic}`)));
- * const remove = registry.add(count, { topic: 'orders.' });
- * bus.subscribeTopic('orders.created').pipe(registry.operatorFor('orders.created')); // read now: later changes apply to later pipes
- * remove();
- * ```
  */
 export const createMiddlewareRegistry = (): MiddlewareRegistry => {
   const registrations: Registration[] = [];

@@ -29,12 +29,6 @@ export const isValidNodeId = (value: unknown): value is string =>
 /**
  * A fresh random node id: `n` and 11 base-36 characters (about 57 bits), from
  * `crypto.getRandomValues` where available, else from `random`.
- *
- * @example
- * ```ts
- * import { newNodeId } from 'rxmini';
- * newNodeId(); // e.g. 'n4k2x9q0a1b3'
- * ```
  */
 export const newNodeId = (random: () => number = Math.random): string => {
   const bytes = new Uint8Array(11);

@@ -46,14 +46,6 @@ const safeDeadLetterTopic = (filter: PrefixFilter, topic: string): string | unde
  * topics (`_…`, unless the prefix itself starts with `_` or `includeInternal`)
  * and without dead-letter topics (`….dead`, or the dead-letter topic of another
  * listed topic, unless `includeDeadLetter`).
- *
- * @example
- * ```ts
- * import { defaultDeadLetterTopic, matchingTopics } from 'rxmini';
- * matchingTopics(['orders.a', 'orders.a.dead', '_reply.n1#ephemeral', 'users.b'], {
- *   prefix: 'orders.', includeInternal: false, includeDeadLetter: false, deadLetterTopic: defaultDeadLetterTopic,
- * }); // ['orders.a']
- * ```
  */
 export const matchingTopics = (topics: readonly string[], filter: PrefixFilter): string[] => {
   const prefix = filter.prefix.endsWith('*') ? filter.prefix.slice(0, -1) : filter.prefix;

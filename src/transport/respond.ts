@@ -32,13 +32,6 @@ const isStatus = (value: unknown): value is number =>
  * The status an error answers with: its own numeric `statusCode` (or `status`)
  * field when it has one, else one derived from an rxmini error's `code`
  * (`NOT_FOUND` → 404, `VALIDATION` → 400, `TIMEOUT` → 504, …), else 500.
- *
- * @example
- * ```ts
- * import { NotFoundError, statusOfError } from 'rxmini';
- * statusOfError(new NotFoundError('user 7')); // 404
- * statusOfError(new Error('boom')); // 500
- * ```
  */
 export const statusOfError = (error: Error): number => {
   const own = error as Error & { readonly statusCode?: unknown; readonly status?: unknown };
@@ -57,13 +50,6 @@ const TRACE_KEYS = [HeaderKey.TRACEPARENT, HeaderKey.TRACESTATE] as const;
  * default 200) or an `Error` in `body.error` (status `statusCode`, else
  * {@link statusOfError}). `Left(BadRequestError)` when the request has no
  * `replyTo` or no `contextID`: there is nowhere to send it, or nothing to match it by.
- *
- * @example
- * ```ts
- * import { newRequest, responseTo } from 'rxmini';
- * const request = { ...newRequest('auth.login'), replyTo: '_reply.node-1' };
- * const reply = responseTo(request, { token: 'jwt123' }); // right({ topic: '_reply.node-1', message })
- * ```
  */
 export const responseTo = (
   request: Message,

@@ -15,12 +15,6 @@ import type { RetryPolicies, RetryPolicy } from './types.js';
  * then longer prefixes, then the exact name), then by `override`. Checked: a
  * bad combination gives a `ConfigError`.
  *
- * @example
- * ```ts
- * import { resolveRetryPolicy } from 'rxmini';
- * resolveRetryPolicy({ '*': { maxAttempts: 3 }, 'orders.': { initialDelayMs: 1_000 } }, 'orders.created');
- * // right({ maxAttempts: 3, initialDelayMs: 1000, factor: 2, maxDelayMs: 30000, jitter: 0.2 })
- * ```
  * @see {@link RetryPolicies}
  */
 export const resolveRetryPolicy = (

@@ -14,14 +14,6 @@
  * - `orders.` and `orders.*` match every topic starting with `orders.`;
  * - `orders*` matches every topic starting with `orders`;
  * - `*` (and `''`) match every topic.
- *
- * @example
- * ```ts
- * import { matchTopicPattern } from 'rxmini';
- * matchTopicPattern('orders.*', 'orders.created'); // 8: the length of 'orders.' + 1
- * matchTopicPattern('orders.created', 'orders.created'); // Infinity
- * matchTopicPattern('users.', 'orders.created'); // -1
- * ```
  */
 export const matchTopicPattern = (pattern: string, topic: string): number => {
   if (pattern === '' || pattern === '*') return 0;
@@ -36,12 +28,6 @@ export const matchTopicPattern = (pattern: string, topic: string): number => {
 /**
  * The entries of `table` whose key matches `topic`, least specific first (so
  * that spreading them in order lets the most specific win).
- *
- * @example
- * ```ts
- * import { matchingEntries } from 'rxmini';
- * matchingEntries({ '*': 1, 'a.': 2, 'a.b': 3, 'c.': 4 }, 'a.b'); // [1, 2, 3]
- * ```
  */
 export const matchingEntries = <V>(table: Readonly<Record<string, V>>, topic: string): V[] =>
   Object.entries(table)
