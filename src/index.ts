@@ -48,6 +48,7 @@ export type { FieldIssue, RxMiniErrorOptions } from './errors.js';
 // constant
 export {
   BodyKey,
+  DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_MAX_MSG_TIMEOUT_MS,
   DEFAULT_MSG_TIMEOUT_MS,
   HeaderKey,

@@ -7,6 +7,7 @@
 export { BodyKey } from './bodyKey.js';
 export { HeaderKey } from './headerKey.js';
 export {
+  DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_MAX_MSG_TIMEOUT_MS,
   DEFAULT_MSG_TIMEOUT_MS,
   MAX_AUTO_TOUCH_MS,

@@ -103,3 +103,15 @@ export const DEFAULT_MAX_MSG_TIMEOUT_MS = 900_000;
  * ```
  */
 export const MAX_AUTO_TOUCH_MS = DEFAULT_MAX_MSG_TIMEOUT_MS;
+
+/**
+ * Largest message body a stock nsqd accepts: 1 MiB, its default `--max-msg-size`. The memory broker and the NSQ
+ * publisher refuse a bigger one by default (`maxMessageBytes`); set theirs to match a server started otherwise.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_MESSAGE_BYTES } from 'rxmini';
+ * DEFAULT_MAX_MESSAGE_BYTES; // 1_048_576
+ * ```
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;

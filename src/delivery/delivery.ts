@@ -34,10 +34,18 @@ export interface DeliveryDeps {
 }
 
 /** The failure handlers of a view, the last attached first (an immutable list: views share tails). */
-interface FailChain {
+export interface FailChain {
   readonly handler: FailHandler;
   readonly rest: FailChain | undefined;
 }
+
+/**
+ * The chain of `handlers` as `withFailHandler` would make it, one call per
+ * handler in this order (so the last runs first). Made once, it lets a
+ * consumer give every delivery the same handlers without a view per handler.
+ */
+export const failChainOf = (handlers: readonly FailHandler[]): FailChain | undefined =>
+  handlers.reduce<FailChain | undefined>((rest, handler) => ({ handler, rest }), undefined);
 
 /** The handler wrappers of a view, the last attached (innermost) first. */
 interface WrapperChain {
@@ -209,8 +217,8 @@ export class DeliveryCore implements TouchEntry {
   }
 
   /** The delivery as handlers see it. */
-  view(context: Readonly<Record<string, unknown>> = EMPTY_CONTEXT): Delivery {
-    return new DeliveryView(this, context, undefined, undefined, undefined);
+  view(context: Readonly<Record<string, unknown>> = EMPTY_CONTEXT, failChain?: FailChain): Delivery {
+    return new DeliveryView(this, context, undefined, failChain, undefined);
   }
 }
 

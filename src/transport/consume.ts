@@ -17,15 +17,15 @@ import type { Broker, BrokerDelivery } from '../broker/types.js';
 import { TransportMetric, type Counters } from './counters.js';
 import { deadLetterReason, undecodableDeadLetter } from '../delivery/deadLetter.js';
 import { createAutoToucher, type AutoToucher } from '../broker/autoTouch.js';
-import { DeliveryCore, type DeliveryDeps } from '../delivery/delivery.js';
+import { DeliveryCore, failChainOf, type DeliveryDeps, type FailChain } from '../delivery/delivery.js';
 import type { InFlight } from './inFlight.js';
 import type { MiddlewareRegistry } from './middleware.js';
 import { validateChannel, validateTopic } from '../broker/names.js';
 import { backoffDelay } from '../delivery/retry.js';
 import { resolveRetryPolicy } from './retry.js';
 import type { Delivery, RetryPolicies, RetryPolicy, SubscribeTopicOptions } from './types.js';
-import { deadLetter } from '../operators/deadLetter.js';
-import { retryWithBackoff } from '../operators/retryWithBackoff.js';
+import { deadLetterFailHandler } from '../operators/deadLetter.js';
+import { retryFailHandler } from '../operators/retryWithBackoff.js';
 
 /**
  * Delay of a requeue made while draining. A draining transport pauses its
@@ -101,16 +101,20 @@ export const consumeTopic = (
     const prepared = prepare(ctx, topic, channel, options);
     if (!('policy' in prepared)) return throwError(() => prepared);
     const { policy, deadLetterTopic } = prepared;
-    // the `retry` option is sugar: the same operators a user pipes, in the same order
-    return consumePrepared(ctx, topic, channel, options, policy, deadLetterTopic).pipe(
-      deadLetter({
+    // The `retry` option is sugar for piping `deadLetter(…)` then `retryWithBackoff(policy)` first:
+    // every delivery starts with those operators' own failure handlers, chained once per
+    // consumer, which spares the hot path two views per message (bench: memory (b)).
+    const failChain = failChainOf([
+      deadLetterFailHandler({
         publish: ctx.publish,
         topic: deadLetterTopic,
         requeueDelayMs: (attempts) => backoffDelay(attempts, policy, ctx.random),
         onPublished: (ok) =>
           ctx.counters.inc(ok ? TransportMetric.deadLettered : TransportMetric.deadLetterFailed),
       }),
-      retryWithBackoff(policy, { random: ctx.random }),
+      retryFailHandler(policy, ctx.random),
+    ]);
+    return consumePrepared(ctx, topic, channel, options, policy, deadLetterTopic, failChain).pipe(
       takeUntil(ctx.stop$),
       ctx.middleware.operatorFor(topic),
     );
@@ -134,6 +138,7 @@ const consumePrepared = (
   options: SubscribeTopicOptions,
   policy: RetryPolicy,
   deadLetterTopic: string,
+  failChain: FailChain | undefined,
 ): Observable<Delivery> =>
   new Observable<Delivery>((subscriber) => {
     const { scheduler, counters, logger, inFlight } = ctx;
@@ -214,7 +219,7 @@ const consumePrepared = (
       inFlight.enter();
       toucher?.add(core);
       counters.inc(TransportMetric.received);
-      subscriber.next(core.view());
+      subscriber.next(core.view(undefined, failChain));
     };
 
     const consumer = ctx.broker

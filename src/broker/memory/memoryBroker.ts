@@ -14,15 +14,19 @@ import {
   TransportClosedError,
   type RxMiniError,
 } from '../../errors.js';
-import { DEFAULT_MAX_MSG_TIMEOUT_MS, DEFAULT_MSG_TIMEOUT_MS, MAX_DEFER_MS } from '../../constant/limits.js';
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_MSG_TIMEOUT_MS,
+  DEFAULT_MSG_TIMEOUT_MS,
+  MAX_DEFER_MS,
+} from '../../constant/limits.js';
 import type { BrokerConsumeOptions, BrokerDelivery, BrokerStatus } from '../types.js';
 import { validateChannel, validateTopic } from '../names.js';
 import type { Channel, Consumer } from './channel.js';
 import { Topic, type TopicEngine } from './topic.js';
 import type { MemoryBroker, MemoryBrokerOptions, MemoryBrokerStats } from './types.js';
 
-/** Default largest message body: 1 MiB, as nsqd's `--max-msg-size`. */
-export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
+export { DEFAULT_MAX_MESSAGE_BYTES };
 
 /** Default bound of every topic and channel queue: 10,000 messages, as nsqd's `--mem-queue-size`. */
 export const DEFAULT_MAX_QUEUED = 10_000;

@@ -7,6 +7,7 @@
  */
 import { Observable, Subject, from, takeUntil } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../constant/limits.js';
 import { ConfigError } from '../../errors.js';
 import type { ILogger } from '../../logger/types.js';
 import type { Broker, BrokerConsumeOptions, BrokerDelivery } from '../types.js';
@@ -44,8 +45,6 @@ export interface NsqBrokerOptions extends NsqConnectionOptions {
   /** Where connection events go. Default: nowhere. */
   readonly logger?: ILogger;
 }
-
-const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 const httpUrl = (address: string): string =>
   /^https?:\/\//.test(address) ? address.replace(/\/$/, '') : `http://${address}`;

@@ -27,7 +27,7 @@ import {
   TimeoutError,
   TransportClosedError,
 } from '../../errors.js';
-import { MAX_REQUEUE_DELAY_MS } from '../../constant/limits.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, MAX_REQUEUE_DELAY_MS } from '../../constant/limits.js';
 import { noopLogger } from '../../logger/noopLogger.js';
 import type { ILogger } from '../../logger/types.js';
 import { validateTopic } from '../names.js';
@@ -145,7 +145,7 @@ const DEFAULTS = {
   publishTimeoutMs: 5_000,
   maxQueued: 10_000,
   connectTimeoutMs: 5_000,
-  maxMessageBytes: 1024 * 1024,
+  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
   maxBodyBytes: 5 * 1024 * 1024,
   maxDeferMs: MAX_REQUEUE_DELAY_MS,
 } as const;
