@@ -47,6 +47,11 @@ module.exports = (config) => {
     singleRun: true,
     autoWatch: false,
     browserNoActivityTimeout: 120000,
+    // The bundled Chromium runs --single-process: a long synchronous spec (fast-check
+    // properties) on a loaded 2-core machine delays its socket.io pong past the 5 s
+    // default, and karma dropped the browser mid-run (seen with specs running beside it).
+    pingTimeout: 60000,
+    browserDisconnectTimeout: 30000,
     captureTimeout: 120000,
     logLevel: config.LOG_WARN,
   });
