@@ -14,7 +14,7 @@ import { deadLetter, type DeadLetterOptions } from '../../src/operators/deadLett
 import { handleDeliveries } from '../../src/operators/handleDeliveries.js';
 import { retryWithBackoff } from '../../src/operators/retryWithBackoff.js';
 import { testDelivery } from '../../src/testing/testDelivery.js';
-import type { Delivery, FailHandler } from '../../src/transport/types.js';
+import type { Delivery, FailHandler } from '../../src/delivery/types.js';
 import { testScheduler } from '../helpers/marbles.js';
 
 const boom = new Error('db down');

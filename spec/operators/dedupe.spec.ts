@@ -1,10 +1,10 @@
-import { lastValueFrom, map, toArray } from 'rxjs';
+import { lastValueFrom, map, pipe, toArray } from 'rxjs';
 import { HeaderKey } from '../../src/constant/index.js';
 import { dedupe } from '../../src/operators/dedupe.js';
 import { handleDeliveries } from '../../src/operators/handleDeliveries.js';
 import { retryWithBackoff } from '../../src/operators/retryWithBackoff.js';
 import { testDelivery, type TestDelivery } from '../../src/testing/testDelivery.js';
-import type { Delivery } from '../../src/transport/types.js';
+import type { Delivery } from '../../src/delivery/types.js';
 import type { TestScheduler } from 'rxjs/testing';
 import { testScheduler } from '../helpers/marbles.js';
 
@@ -121,63 +121,52 @@ describe('operators/dedupe', () => {
     });
   });
 
-  it('forgets the key of a delivery that failed, so its retry passes, behind retryWithBackoff too', async () => {
-    const ts = testScheduler();
-    const first = message(ts, 'k', 'm1', 1);
-    const retry = message(ts, 'k', 'm1', 2);
-    const republished = message(ts, 'k', 'm2', 1);
-    let handled: Promise<string[]> | undefined;
-    ts.run(({ cold }) => {
-      let calls = 0;
-      handled = lastValueFrom(
-        cold('a-b-c|', { a: first, b: retry, c: republished }).pipe(
-          retryWithBackoff({ initialDelayMs: 10, jitter: 0 }),
-          dedupe({ scheduler: ts }),
-          handleDeliveries(() => {
-            calls += 1;
-            if (calls === 1) throw new Error('db down');
-          }),
-          map(({ delivery, outcome }) => `${delivery.id}@${delivery.attempts}:${outcome}`),
-          toArray(),
+  for (const [where, pipeline] of [
+    [
+      'behind',
+      (ts: TestScheduler) =>
+        pipe(
+          retryWithBackoff<Delivery>({ initialDelayMs: 10, jitter: 0 }),
+          dedupe<Delivery>({ scheduler: ts }),
         ),
-      );
-    });
-    expect([first.acks, retry.acks, republished.acks]).toEqual([
-      [{ kind: 'requeue', delayMs: 10, at: 0 }],
-      [{ kind: 'finish', at: 2 }],
-      [{ kind: 'finish', at: 4 }],
-    ]);
-    expect((await handled)?.sort()).toEqual(['m1@1:requeued', 'm1@2:finished']);
-  });
-
-  it('forgets the key of a delivery that failed, so its retry passes, in front of retryWithBackoff too', async () => {
-    const ts = testScheduler();
-    const first = message(ts, 'k', 'm1', 1);
-    const retry = message(ts, 'k', 'm1', 2);
-    const republished = message(ts, 'k', 'm2', 1);
-    let handled: Promise<string[]> | undefined;
-    ts.run(({ cold }) => {
-      let calls = 0;
-      handled = lastValueFrom(
-        cold('a-b-c|', { a: first, b: retry, c: republished }).pipe(
-          dedupe({ scheduler: ts }),
-          retryWithBackoff({ initialDelayMs: 10, jitter: 0 }),
-          handleDeliveries(() => {
-            calls += 1;
-            if (calls === 1) throw new Error('db down');
-          }),
-          map(({ delivery, outcome }) => `${delivery.id}@${delivery.attempts}:${outcome}`),
-          toArray(),
+    ],
+    [
+      'in front of',
+      (ts: TestScheduler) =>
+        pipe(
+          dedupe<Delivery>({ scheduler: ts }),
+          retryWithBackoff<Delivery>({ initialDelayMs: 10, jitter: 0 }),
         ),
-      );
+    ],
+  ] as const) {
+    it(`lets the retry of a requeued delivery through, ${where} retryWithBackoff`, async () => {
+      const ts = testScheduler();
+      const first = message(ts, 'k', 'm1', 1);
+      const retry = message(ts, 'k', 'm1', 2);
+      const republished = message(ts, 'k', 'm2', 1);
+      let handled: Promise<string[]> | undefined;
+      ts.run(({ cold }) => {
+        let calls = 0;
+        handled = lastValueFrom(
+          cold('a-b-c|', { a: first, b: retry, c: republished }).pipe(
+            pipeline(ts),
+            handleDeliveries(() => {
+              calls += 1;
+              if (calls === 1) throw new Error('db down');
+            }),
+            map(({ delivery, outcome }) => `${delivery.id}@${delivery.attempts}:${outcome}`),
+            toArray(),
+          ),
+        );
+      });
+      expect([first.acks, retry.acks, republished.acks]).toEqual([
+        [{ kind: 'requeue', delayMs: 10, at: 0 }],
+        [{ kind: 'finish', at: 2 }],
+        [{ kind: 'finish', at: 4 }],
+      ]);
+      expect((await handled)?.sort()).toEqual(['m1@1:requeued', 'm1@2:finished']);
     });
-    expect([first.acks, retry.acks, republished.acks]).toEqual([
-      [{ kind: 'requeue', delayMs: 10, at: 0 }],
-      [{ kind: 'finish', at: 2 }],
-      [{ kind: 'finish', at: 4 }],
-    ]);
-    expect((await handled)?.sort()).toEqual(['m1@1:requeued', 'm1@2:finished']);
-  });
+  }
 
   it('propagates an error of the source', () => {
     const ts = testScheduler();

@@ -2,7 +2,7 @@ import { firstValueFrom, from, toArray } from 'rxjs';
 import { handleDeliveries } from '../../src/operators/handleDeliveries.js';
 import { onPanic } from '../../src/recover/panicHook.js';
 import type { PanicReport } from '../../src/recover/types.js';
-import type { Delivery, DeliveryState, FailOutcome, HandlerWrapper } from '../../src/transport/types.js';
+import type { Delivery, DeliveryState, FailOutcome, HandlerWrapper } from '../../src/delivery/types.js';
 import { noopLogger } from '../../src/logger/noopLogger.js';
 import { testDelivery } from '../../src/testing/testDelivery.js';
 import { testScheduler } from '../helpers/marbles.js';

@@ -5,7 +5,7 @@ import { ConfigError, RetriesExhaustedError, ValidationError } from '../../src/e
 import { deadLetter } from '../../src/operators/deadLetter.js';
 import { retryWithBackoff } from '../../src/operators/retryWithBackoff.js';
 import { testDelivery } from '../../src/testing/testDelivery.js';
-import type { Delivery, FailHandler, RetryPolicy } from '../../src/transport/types.js';
+import type { Delivery, FailHandler, RetryPolicy } from '../../src/delivery/types.js';
 import { testScheduler } from '../helpers/marbles.js';
 
 /** `random` at its middle: the jitter spreads nothing. */

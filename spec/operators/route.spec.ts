@@ -9,7 +9,7 @@ import { wrapHandlers } from '../../src/operators/wrapHandlers.js';
 import { onPanic } from '../../src/recover/panicHook.js';
 import type { PanicReport } from '../../src/recover/types.js';
 import { testDelivery, type TestDelivery } from '../../src/testing/testDelivery.js';
-import type { Delivery, DeliveryHandler, FailHandler } from '../../src/transport/types.js';
+import type { Delivery, DeliveryHandler, FailHandler } from '../../src/delivery/types.js';
 import type { TestScheduler } from 'rxjs/testing';
 import { testScheduler } from '../helpers/marbles.js';
 

@@ -7,7 +7,7 @@ import { deadLetter } from '../../src/operators/deadLetter.js';
 import { retryWithBackoff } from '../../src/operators/retryWithBackoff.js';
 import { validate } from '../../src/operators/validate.js';
 import { testDelivery, type TestDelivery } from '../../src/testing/testDelivery.js';
-import type { Delivery, FailHandler } from '../../src/transport/types.js';
+import type { Delivery, FailHandler } from '../../src/delivery/types.js';
 import type { TestScheduler } from 'rxjs/testing';
 import { testScheduler } from '../helpers/marbles.js';
 

@@ -4,7 +4,8 @@ import { wrapHandlers } from '../../src/operators/wrapHandlers.js';
 import { testDelivery } from '../../src/testing/testDelivery.js';
 import { memoryTransport } from '../../src/transport/memoryTransport.js';
 import { handlerMiddleware, operatorMiddleware } from '../../src/transport/middleware.js';
-import type { Delivery, DeliveryHandler, HandlerWrapper, Transport } from '../../src/transport/types.js';
+import type { Transport } from '../../src/transport/types.js';
+import type { Delivery, DeliveryHandler, HandlerWrapper } from '../../src/delivery/types.js';
 import { testScheduler } from '../helpers/marbles.js';
 
 /** A wrapper that logs `name>` before its handler and `<name` after. */

@@ -13,7 +13,7 @@ import { HeaderKey, MessageType } from '../../src/constant/index.js';
 import { createConversationStore } from '../../src/context/index.js';
 import { TimeoutError } from '../../src/errors.js';
 import { handleDeliveries } from '../../src/operators/handleDeliveries.js';
-import type { Delivery } from '../../src/transport/types.js';
+import type { Delivery } from '../../src/delivery/types.js';
 import { createTestScheduler, memoryTransport } from '../../src/testing/index.js';
 
 const marbles = () => createTestScheduler((actual, expected) => expect(actual).toEqual(expected));

@@ -3,7 +3,7 @@ import { HeaderKey } from '../../src/constant/index.js';
 import { memoryLogger } from '../../src/logger/memoryLogger.js';
 import { testDelivery } from '../../src/testing/testDelivery.js';
 import { isDelivery } from '../../src/delivery/delivery.js';
-import type { FailHandler } from '../../src/transport/types.js';
+import type { FailHandler } from '../../src/delivery/types.js';
 import { testScheduler } from '../helpers/marbles.js';
 
 describe('testing/testDelivery', () => {

@@ -24,7 +24,8 @@ import { retryWithBackoff } from '../../src/operators/retryWithBackoff.js';
 import type { Broker } from '../../src/broker/types.js';
 import { ResponseError } from '../../src/transport/errors.js';
 import { handlerMiddleware, operatorMiddleware } from '../../src/transport/middleware.js';
-import type { Delivery, Transport, TransportOptions } from '../../src/transport/types.js';
+import type { Transport, TransportOptions } from '../../src/transport/types.js';
+import type { Delivery } from '../../src/delivery/types.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 /** What a factory gives the suite. */

@@ -17,7 +17,8 @@ import { DRAIN_REQUEUE_DELAY_MS } from '../../src/transport/consume.js';
 import { createTransport } from '../../src/transport/createTransport.js';
 import { memoryBroker } from '../../src/broker/memory/memoryBroker.js';
 import type { MemoryBroker } from '../../src/broker/memory/types.js';
-import type { Delivery, Transport, TransportOptions } from '../../src/transport/types.js';
+import type { Transport, TransportOptions } from '../../src/transport/types.js';
+import type { Delivery } from '../../src/delivery/types.js';
 import { testScheduler } from '../helpers/marbles.js';
 
 const event = (body: Record<string, number | string> = {}): Message => ({

@@ -10,7 +10,7 @@ import { createDelivery, type DeliveryDeps } from '../../src/delivery/delivery.j
 import { DEFAULT_RETRY_POLICY, backoffDelay } from '../../src/delivery/retry.js';
 import { deadLetterFailHandler } from '../../src/operators/deadLetter.js';
 import { retryFailHandler } from '../../src/operators/retryWithBackoff.js';
-import type { Delivery } from '../../src/transport/types.js';
+import type { Delivery } from '../../src/delivery/types.js';
 
 /** A broker delivery that records every acknowledgement it receives. */
 export interface FakeBrokerDelivery extends BrokerDelivery {

@@ -5,7 +5,8 @@ import {
   handlerMiddleware,
   operatorMiddleware,
 } from '../../src/transport/middleware.js';
-import type { Delivery, Middleware } from '../../src/transport/types.js';
+import type { Middleware } from '../../src/transport/types.js';
+import type { Delivery } from '../../src/delivery/types.js';
 import { fakeDelivery } from './fakes.js';
 
 const tagsOf = (d: Delivery): string[] => (d.context['tags'] as string[] | undefined) ?? [];

@@ -23,7 +23,8 @@ import type { MiddlewareRegistry } from './middleware.js';
 import { validateChannel, validateTopic } from '../broker/names.js';
 import { backoffDelay } from '../delivery/retry.js';
 import { resolveRetryPolicy } from './retry.js';
-import type { Delivery, RetryPolicies, RetryPolicy, SubscribeTopicOptions } from './types.js';
+import type { RetryPolicies, SubscribeTopicOptions } from './types.js';
+import type { Delivery, RetryPolicy } from '../delivery/types.js';
 import { deadLetterFailHandler } from '../operators/deadLetter.js';
 import { retryFailHandler } from '../operators/retryWithBackoff.js';
 

@@ -39,7 +39,6 @@ import { createRequester, replyTopicOf } from './request.js';
 import { responseTo } from './respond.js';
 import { promiseOf } from '../delivery/settled.js';
 import type {
-  Delivery,
   RequestOptions,
   SubscribeBroadcastOptions,
   SubscribePrefixOptions,
@@ -48,6 +47,7 @@ import type {
   TransportOptions,
   TransportStatus,
 } from './types.js';
+import type { Delivery } from '../delivery/types.js';
 
 /** Default request timeout: 15 s, as the original. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;

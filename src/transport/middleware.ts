@@ -8,7 +8,8 @@
 import { identity, type MonoTypeOperatorFunction } from 'rxjs';
 import { wrapHandlers } from '../operators/wrapHandlers.js';
 import { matchTopicPattern } from './topicPattern.js';
-import type { Delivery, HandlerWrapper, Middleware, MiddlewareScope } from './types.js';
+import type { Middleware, MiddlewareScope } from './types.js';
+import type { Delivery, HandlerWrapper } from '../delivery/types.js';
 
 /**
  * Middleware from an RxJS operator over the delivery stream.

@@ -18,7 +18,7 @@ import { ErrorCode, isRxMiniError } from '../errors.js';
 import type { ILogger } from '../logger/types.js';
 import type { Broker } from '../broker/types.js';
 import { DEAD_LETTER_SUFFIX } from '../delivery/deadLetter.js';
-import type { Delivery } from './types.js';
+import type { Delivery } from '../delivery/types.js';
 
 /** Default poll interval of a prefix subscription, in ms. */
 export const DEFAULT_POLL_INTERVAL_MS = 1_000;

@@ -7,7 +7,8 @@ import type { Either } from 'fp-ts/lib/Either.js';
 import { completeRetryPolicy } from '../delivery/retry.js';
 import type { ConfigError } from '../errors.js';
 import { matchingEntries } from './topicPattern.js';
-import type { RetryPolicies, RetryPolicy } from './types.js';
+import type { RetryPolicies } from './types.js';
+import type { RetryPolicy } from '../delivery/types.js';
 
 /**
  * The policy for `topic`: {@link DEFAULT_RETRY_POLICY}, overlaid by every

@@ -12,17 +12,6 @@ import type { MetricsRecorder } from '../metrics/types.js';
 import type { BrokerStatus } from '../broker/types.js';
 import type { Delivery, HandlerWrapper, RetryPolicy } from '../delivery/types.js';
 
-export type {
-  Delivery,
-  DeliveryHandler,
-  DeliveryState,
-  FailHandler,
-  FailOutcome,
-  Failure,
-  HandlerWrapper,
-  RetryPolicy,
-} from '../delivery/types.js';
-
 /**
  * Retry policies by topic pattern. A key is matched against the topic as:
  * - the exact topic name (`orders.created`), which wins over everything;
