@@ -82,6 +82,14 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: nodeOnlyFiles,
     rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', '__dirname', '__filename', 'require', 'global'].map((name) => ({
+          name,
+          message:
+            'The isomorphic core uses no Node global: take it as an option, or put this behind rxmini/node.',
+        })),
+      ],
       'no-restricted-imports': [
         'error',
         {

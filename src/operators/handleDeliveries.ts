@@ -155,7 +155,7 @@ export const handleDeliveries = <I = unknown>(
 
   // a spread copy ({ ...delivery }) cannot be acknowledged: refused at once, not handled
   return pipe(
-    map((delivery: Delivery<I>) => asDelivery(delivery, 'handleDeliveries')),
+    map((delivery: Delivery<I>) => asDelivery(delivery, label)),
     recoverWithContext<Delivery<I>, HandledDelivery<I>>({
       label,
       process: handle,
