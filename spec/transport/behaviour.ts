@@ -22,6 +22,7 @@ import { dedupe } from '../../src/operators/dedupe.js';
 import { handleDeliveries } from '../../src/operators/handleDeliveries.js';
 import { retryWithBackoff } from '../../src/operators/retryWithBackoff.js';
 import type { Broker } from '../../src/broker/types.js';
+import { DEFAULT_MAX_IN_FLIGHT } from '../../src/transport/consume.js';
 import { ResponseError } from '../../src/transport/errors.js';
 import { handlerMiddleware, operatorMiddleware } from '../../src/transport/middleware.js';
 import type { Delivery, Transport, TransportOptions } from '../../src/transport/types.js';
@@ -267,6 +268,55 @@ export const transportBehaviour = (
         await waitFor('every copy', () => seen.every((s) => s.length >= 10));
         subscriptions.forEach((s) => s.unsubscribe());
         for (const share of seen) expect(share.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      });
+    });
+
+    describe('defaults (no options)', () => {
+      it(`takes up to DEFAULT_MAX_IN_FLIGHT (${DEFAULT_MAX_IN_FLIGHT}) deliveries at once, and no more until one is acknowledged`, async () => {
+        const { transport } = await setUp();
+        const topic = uniqueTopic('defaults');
+        const { onReady, ready } = readiness();
+        const received = collect(transport.subscribeTopic(topic, { onReady }));
+        await ready;
+        const total = DEFAULT_MAX_IN_FLIGHT + 5;
+        await Promise.all(Array.from({ length: total }, (_, n) => transport.publish(topic, event({ n }))));
+        await waitFor(
+          `${DEFAULT_MAX_IN_FLIGHT} deliveries in hand`,
+          () => received.items.length >= DEFAULT_MAX_IN_FLIGHT,
+        );
+        // time for a delivery beyond the bound, which must not come
+        await sleep(100);
+        expect(received.items.length).toBe(DEFAULT_MAX_IN_FLIGHT);
+        received.items[0]?.finish();
+        await waitFor(
+          'one more once one was acknowledged',
+          () => received.items.length === DEFAULT_MAX_IN_FLIGHT + 1,
+        );
+        received.items.forEach((d) => d.finish());
+        await waitFor('the rest', () => received.items.length === total);
+        received.items.forEach((d) => d.finish());
+        received.subscription.unsubscribe();
+        expect(new Set(received.items.map((d) => d.message.body?.['n'])).size).toBe(total);
+      });
+
+      it('delivers each message at once, not after a broker-side output buffer timeout', async () => {
+        const { transport } = await setUp();
+        const topic = uniqueTopic('latency');
+        const { onReady, ready } = readiness();
+        const deliveries = new Subject<Delivery>();
+        const subscription = transport.subscribeTopic(topic, { onReady }).subscribe(deliveries);
+        await ready;
+        // nsqd buffering output would hold each of these up to 250 ms (125 ms on average): 10 would take about 1.25 s
+        let waited = 0;
+        for (let n = 0; n < 10; n++) {
+          const started = Date.now();
+          const next = firstValueFrom(deliveries);
+          await transport.publish(topic, event({ n }));
+          (await next).finish();
+          waited += Date.now() - started;
+        }
+        subscription.unsubscribe();
+        expect(waited).toBeLessThan(600);
       });
     });
 

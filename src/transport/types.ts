@@ -90,7 +90,18 @@ export interface MiddlewareScope {
   readonly topic?: string;
 }
 
-/** Options of {@link Transport.subscribeTopic}. */
+/**
+ * Options of {@link Transport.subscribeTopic}. With none, a subscription is
+ * ready to serve requests: up to {@link DEFAULT_MAX_IN_FLIGHT} (100)
+ * deliveries at once, each sent by the broker as soon as it is there.
+ *
+ * @example
+ * ```ts
+ * import type { SubscribeTopicOptions } from 'rxmini';
+ * // a heavy batch job: one at a time, buffered by nsqd for throughput
+ * const batch: SubscribeTopicOptions = { maxInFlight: 1, lowLatency: false, msgTimeoutMs: 300_000 };
+ * ```
+ */
 export interface SubscribeTopicOptions {
   /**
    * Channel to consume on: consumers of one channel share its messages. Default:
@@ -98,7 +109,20 @@ export interface SubscribeTopicOptions {
    * load-balanced.
    */
   readonly channel?: string;
-  /** Most deliveries in flight (not yet acknowledged); default `concurrency`, else 1. */
+  /**
+   * Most deliveries in flight (handed out, not yet acknowledged); default
+   * `concurrency`, else {@link DEFAULT_MAX_IN_FLIGHT} (100).
+   *
+   * What it trades: it bounds the memory a consumer holds (at most this many
+   * messages, each at most the broker's `maxMessageBytes`) and how many
+   * handlers run at once, against throughput: a consumer takes no new message
+   * while this many are unacknowledged, so with 1 a service answers one request
+   * per round trip to the broker. 100 serves 1,000 concurrent requests within
+   * 2× of a tuned 200 (docs/benchmarks.md, "first use"). Lower it for handlers
+   * that hold much memory or must not run side by side (1: one at a time); raise
+   * it (nsqd allows up to its `--max-rdy-count`, 2,500) for fast handlers under
+   * heavy load. Each topic of a `subscribePrefix` has its own.
+   */
   readonly maxInFlight?: number;
   /** How many deliveries the consumer means to process at once; the default of `maxInFlight`. */
   readonly concurrency?: number;
@@ -108,7 +132,18 @@ export interface SubscribeTopicOptions {
   readonly msgTimeoutMs?: number;
   /** Touch pending deliveries at half `msgTimeoutMs` until acknowledged; default true. */
   readonly autoTouch?: boolean;
-  /** Deliver without broker-side output buffering (for request paths); default false. */
+  /**
+   * Deliver without broker-side output buffering; default true.
+   *
+   * What it trades: nsqd buffers what it sends to a consumer that may take
+   * more than one message, and flushes when the buffer fills or after its
+   * `--output-buffer-timeout` (250 ms by default): on a quiet topic each
+   * delivery would wait up to 250 ms. `true` asks nsqd not to buffer
+   * (`output_buffer_size: -1`), so each message leaves at once, at the cost of
+   * one socket write per message on nsqd's side. Set `false` for a
+   * high-volume consumer that cares for throughput more than latency. No
+   * effect on the memory broker, which buffers nothing.
+   */
   readonly lowLatency?: boolean;
   /**
    * Called once the consumer is registered at the broker, i.e. from when a
