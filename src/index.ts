@@ -106,7 +106,7 @@ export {
   toFieldIssues,
   validateMessage,
 } from './codec/index.js';
-export type { Getter, GetterOr, JsonArray } from './codec/index.js';
+export type { Getter, GetterOr, JsonArray, PartialMessage } from './codec/index.js';
 
 // config
 export {

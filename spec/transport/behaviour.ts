@@ -156,6 +156,39 @@ export const transportBehaviour = (
         expect(metrics.export()['transport.published']).toBe(1);
       });
 
+      it('fills in a partial message: type event and a fresh contextID; refuses a bare body with a ValidationError', async () => {
+        const { transport } = await setUp();
+        const topic = uniqueTopic('partial');
+        const { onReady, ready } = readiness();
+        const received = collect(transport.subscribeTopic(topic, { onReady }));
+        await ready;
+        await transport.publish(topic, { body: { n: 1 } });
+        await transport.publish(topic, { type: 'custom', header: { a: 'b' } });
+        await transport.publishDeferred(topic, { contextID: 'ctx-3' }, 0);
+        await transport.broadcast(topic, { body: { n: 4 } });
+        await waitFor('four deliveries', () => received.items.length === 4);
+        received.items.forEach((d) => d.finish());
+        received.subscription.unsubscribe();
+        const uuid = jasmine.stringMatching(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        );
+        const messages = received.items.map((d) => d.message);
+        expect(messages).toEqual(
+          jasmine.arrayWithExactContents([
+            { type: 'custom', contextID: uuid, header: { a: 'b' } },
+            { type: 'event', contextID: uuid, body: { n: 1 } },
+            { type: 'event', contextID: uuid, body: { n: 4 } },
+            { type: 'event', contextID: 'ctx-3' },
+          ]),
+        );
+        const ids = new Set(messages.map((m) => m.contextID));
+        expect(ids.size).toBe(4);
+        await expectAsync(transport.publish(topic, { id: 7 } as unknown as Message)).toBeRejectedWithError(
+          ValidationError,
+          /id: not a message field/,
+        );
+      });
+
       it('rejects bad input with typed errors, before anything is sent', async () => {
         const { transport } = await setUp();
         await expectAsync(transport.publish('bad topic', event({}))).toBeRejectedWithError(InvalidNameError);

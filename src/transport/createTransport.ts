@@ -21,6 +21,7 @@ import {
 } from 'rxjs';
 import type { JsonObject, JsonValue } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
+import type { PartialMessage } from '../codec/complete.js';
 import { BadRequestError, ConfigError, TransportClosedError } from '../errors.js';
 import { noopLogger } from '../logger/noopLogger.js';
 import { createMetrics } from '../metrics/createMetrics.js';
@@ -163,8 +164,9 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
 
   const publisher = createPublisher(broker, counters, () => brokerClosed);
   // a publish the broker took at once gives a promise that says so: handleDeliveries then acks in the same frame
-  const publish = (topic: string, msg: Message): Promise<void> => promiseOf(publisher.publish(topic, msg));
-  const publishDeferred = (topic: string, msg: Message, delayMs: number): Promise<void> =>
+  const publish = (topic: string, msg: PartialMessage): Promise<void> =>
+    promiseOf(publisher.publish(topic, msg));
+  const publishDeferred = (topic: string, msg: PartialMessage, delayMs: number): Promise<void> =>
     promiseOf(publisher.publishDeferred(topic, msg, delayMs));
 
   const requester = createRequester({

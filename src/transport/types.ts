@@ -7,6 +7,7 @@
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import type { JsonObject, JsonValue } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
+import type { PartialMessage } from '../codec/complete.js';
 import type { ILogger } from '../logger/types.js';
 import type { MetricsRecorder } from '../metrics/types.js';
 import type { BrokerStatus } from '../broker/types.js';
@@ -260,14 +261,31 @@ export interface Transport {
   /** True once `close()` was called. */
   readonly closed: boolean;
   /**
-   * Publishes `msg` as it is (never rewritten) and resolves when the broker
-   * acknowledged it. Rejects with a typed error: `ValidationError` (not a valid
-   * message), `InvalidNameError`, `PayloadTooLargeError`, `TransportClosedError`,
-   * or the broker's own. Never drops silently.
+   * Publishes `msg` and resolves when the broker acknowledged it.
+   *
+   * `msg` may be partial: a missing `type` is sent as `'event'` and a missing
+   * `contextID` as a fresh UUID, so `publish(topic, { body })` is enough. A
+   * message with both is sent as it is, never rewritten. The payload always
+   * goes under `body`: a bare JSON object cannot be told apart from a partial
+   * message (`{ type: 'x' }` is both), so it is not accepted; one with a field
+   * a message does not have (`{ id: 7 }`) is refused with a `ValidationError`
+   * naming it, rather than sent without it.
+   *
+   * Rejects with a typed error: `ValidationError` (not a valid message),
+   * `InvalidNameError`, `PayloadTooLargeError`, `TransportClosedError`, or the
+   * broker's own. Never drops silently.
+   *
+   * @example
+   * ```ts
+   * import { memoryTransport } from 'rxmini';
+   * const bus = memoryTransport();
+   * await bus.publish('orders.created', { body: { id: 7 } }); // type 'event', a fresh contextID
+   * await bus.publish('orders.created', { type: 'event', contextID: 'c-1', body: { id: 8 } }); // as it is
+   * ```
    */
-  publish(topic: string, msg: Message): Promise<void>;
+  publish(topic: string, msg: PartialMessage): Promise<void>;
   /** Like {@link Transport.publish}, delivered no earlier than `delayMs` from now. */
-  publishDeferred(topic: string, msg: Message, delayMs: number): Promise<void>;
+  publishDeferred(topic: string, msg: PartialMessage, delayMs: number): Promise<void>;
   /**
    * Cold: on subscribe, sends a request to `action` and emits its response, then
    * completes. Errors with a `TimeoutError` after `timeout`, with a
@@ -285,7 +303,7 @@ export interface Transport {
    */
   respond(request: Message, result: JsonValue | Error, statusCode?: number): Promise<void>;
   /** Publishes `msg` to `topic` for every node that {@link Transport.subscribeBroadcast}s it. */
-  broadcast(topic: string, msg: Message): Promise<void>;
+  broadcast(topic: string, msg: PartialMessage): Promise<void>;
   /**
    * Consumes `topic` on a shared channel (load-balanced). Cold: subscribing
    * starts the consumer, unsubscribing stops it. Undecodable or invalid messages
