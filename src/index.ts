@@ -283,6 +283,7 @@ export type {
   MemoryTransportOptions,
   Middleware,
   MiddlewareScope,
+  ReadyObservable,
   RequestOptions,
   RetryPolicies,
   SubscribeBroadcastOptions,

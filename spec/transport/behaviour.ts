@@ -242,6 +242,46 @@ export const transportBehaviour = (
         expect(calls).toBe(1);
       });
 
+      it('resolves the ready promise of subscribeTopic and subscribeBroadcast once registered: what is published after it reaches them', async () => {
+        const { transport } = await setUp();
+        const topic = uniqueTopic('ready.promise');
+        // a channel gets no copy of what was published before it existed, so an
+        // early `ready` would lose n: 1 on the second channel or the broadcast one
+        const first$ = transport.subscribeTopic(topic, { channel: 'first' });
+        const first = collect(first$);
+        await first$.ready;
+        await transport.publish(topic, { body: { n: 0 } });
+        await waitFor('the first channel’s copy', () => first.items.length === 1);
+        const second$ = transport.subscribeTopic(topic, { channel: 'second' });
+        const broadcast$ = transport.subscribeBroadcast(topic);
+        expect(second$.ready).toBeInstanceOf(Promise);
+        const second = collect(second$);
+        const everyNode = collect(broadcast$);
+        await Promise.all([second$.ready, broadcast$.ready]);
+        await transport.publish(topic, { body: { n: 1 } });
+        await waitFor(
+          'every copy of n: 1',
+          () => first.items.length === 2 && second.items.length === 1 && everyNode.items.length === 1,
+        );
+        [first, second, everyNode].forEach((c) => {
+          c.items.forEach((d) => d.finish());
+          c.subscription.unsubscribe();
+        });
+        expect(second.items[0]?.message.body).toEqual({ n: 1 });
+        expect(everyNode.items[0]?.message.body).toEqual({ n: 1 });
+      });
+
+      it('rejects the ready promise when the subscription fails first', async () => {
+        const { transport } = await setUp();
+        const invalid$ = transport.subscribeTopic('no/slashes');
+        const failed = collect(invalid$);
+        await expectAsync(invalid$.ready).toBeRejectedWithError(InvalidNameError);
+        expect(failed.errors[0]).toBeInstanceOf(InvalidNameError);
+        const unsubscribed$ = transport.subscribeBroadcast('not valid');
+        // never subscribed: pending, and no unhandled rejection later either
+        expect(unsubscribed$.ready).toBeInstanceOf(Promise);
+      });
+
       it('publishDeferred delivers no earlier than the delay', async () => {
         const { transport } = await setUp();
         const topic = uniqueTopic('deferred');
@@ -308,9 +348,9 @@ export const transportBehaviour = (
       it(`takes up to DEFAULT_MAX_IN_FLIGHT (${DEFAULT_MAX_IN_FLIGHT}) deliveries at once, and no more until one is acknowledged`, async () => {
         const { transport } = await setUp();
         const topic = uniqueTopic('defaults');
-        const { onReady, ready } = readiness();
-        const received = collect(transport.subscribeTopic(topic, { onReady }));
-        await ready;
+        const deliveries$ = transport.subscribeTopic(topic);
+        const received = collect(deliveries$);
+        await deliveries$.ready;
         const total = DEFAULT_MAX_IN_FLIGHT + 5;
         await Promise.all(Array.from({ length: total }, (_, n) => transport.publish(topic, event({ n }))));
         await waitFor(
@@ -335,10 +375,10 @@ export const transportBehaviour = (
       it('delivers each message at once, not after a broker-side output buffer timeout', async () => {
         const { transport } = await setUp();
         const topic = uniqueTopic('latency');
-        const { onReady, ready } = readiness();
         const deliveries = new Subject<Delivery>();
-        const subscription = transport.subscribeTopic(topic, { onReady }).subscribe(deliveries);
-        await ready;
+        const deliveries$ = transport.subscribeTopic(topic);
+        const subscription = deliveries$.subscribe(deliveries);
+        await deliveries$.ready;
         // nsqd buffering output would hold each of these up to 250 ms (125 ms on average): 10 would take about 1.25 s
         let waited = 0;
         for (let n = 0; n < 10; n++) {

@@ -98,18 +98,24 @@ const prepare = (
 /**
  * Consumes `topic` on `channel` as decoded deliveries (see {@link Transport.subscribeTopic}).
  * Fails at once, before consuming, on an invalid topic, channel or dead-letter
- * name, or an invalid retry policy.
+ * name, or an invalid retry policy. `onFailed` hears of every error the
+ * consumer itself raises (not the middleware's), before the subscriber does.
  */
 export const consumeTopic = (
   ctx: ConsumeContext,
   topic: string,
   channel: string,
   options: SubscribeTopicOptions = {},
+  onFailed?: (error: unknown) => void,
 ): Observable<Delivery> =>
   defer(() => {
-    if (ctx.isClosed()) return throwError(() => new TransportClosedError(`subscribe to ${topic}`));
+    const fail = (error: RxMiniError): Observable<never> => {
+      onFailed?.(error);
+      return throwError(() => error);
+    };
+    if (ctx.isClosed()) return fail(new TransportClosedError(`subscribe to ${topic}`));
     const prepared = prepare(ctx, topic, channel, options);
-    if (!('policy' in prepared)) return throwError(() => prepared);
+    if (!('policy' in prepared)) return fail(prepared);
     const { policy, deadLetterTopic } = prepared;
     // The `retry` option is sugar for piping `deadLetter(…)` then `retryWithBackoff(policy)` first:
     // every delivery starts with those operators' own failure handlers, chained once per
@@ -124,7 +130,7 @@ export const consumeTopic = (
       }),
       retryFailHandler(policy, ctx.random),
     ]);
-    return consumePrepared(ctx, topic, channel, options, policy, deadLetterTopic, failChain).pipe(
+    return consumePrepared(ctx, topic, channel, options, policy, deadLetterTopic, failChain, onFailed).pipe(
       takeUntil(ctx.stop$),
       ctx.middleware.operatorFor(topic),
     );
@@ -149,6 +155,7 @@ const consumePrepared = (
   policy: RetryPolicy,
   deadLetterTopic: string,
   failChain: FailChain | undefined,
+  onFailed: ((error: unknown) => void) | undefined,
 ): Observable<Delivery> =>
   new Observable<Delivery>((subscriber) => {
     const { scheduler, counters, logger, inFlight } = ctx;
@@ -252,7 +259,10 @@ const consumePrepared = (
             logger.error('transport: subscriber threw', { topic, error: deadLetterReason(error) });
           }
         },
-        error: (error: unknown) => subscriber.error(error),
+        error: (error: unknown) => {
+          onFailed?.(error);
+          subscriber.error(error);
+        },
         complete: () => subscriber.complete(),
       });
 

@@ -41,6 +41,7 @@ import { responseTo } from './respond.js';
 import { promiseOf } from '../delivery/settled.js';
 import type {
   Delivery,
+  ReadyObservable,
   RequestOptions,
   SubscribeBroadcastOptions,
   SubscribePrefixOptions,
@@ -197,11 +198,44 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     stop$,
   };
 
-  const subscribeTopic = (topic: string, opts: SubscribeTopicOptions = {}): Observable<Delivery> =>
-    consumeTopic(consumeContext, topic, opts.channel ?? service, opts);
+  /** A consumer of `topic` on `channel` with its `ready` promise (see {@link ReadyObservable}). */
+  const consumeWithReady = (
+    topic: string,
+    channel: string,
+    opts: SubscribeTopicOptions,
+  ): ReadyObservable<Delivery> => {
+    let resolve: () => void = () => undefined;
+    let reject: (error: unknown) => void = () => undefined;
+    const ready = new Promise<void>((onReady, onFailed) => {
+      resolve = onReady;
+      reject = onFailed;
+    });
+    // a caller who never awaits `ready` must not get an unhandled rejection
+    ready.catch(() => undefined);
+    const { onReady } = opts;
+    const deliveries = consumeTopic(
+      consumeContext,
+      topic,
+      channel,
+      {
+        ...opts,
+        onReady: () => {
+          resolve();
+          onReady?.();
+        },
+      },
+      reject,
+    );
+    return Object.assign(deliveries, { ready });
+  };
 
-  const subscribeBroadcast = (topic: string, opts: SubscribeBroadcastOptions = {}): Observable<Delivery> =>
-    consumeTopic(consumeContext, topic, broadcastChannel, opts);
+  const subscribeTopic = (topic: string, opts: SubscribeTopicOptions = {}): ReadyObservable<Delivery> =>
+    consumeWithReady(topic, opts.channel ?? service, opts);
+
+  const subscribeBroadcast = (
+    topic: string,
+    opts: SubscribeBroadcastOptions = {},
+  ): ReadyObservable<Delivery> => consumeWithReady(topic, broadcastChannel, opts);
 
   const subscribePrefix = (prefix: string, opts: SubscribePrefixOptions = {}): Observable<Delivery> =>
     defer(() => {
@@ -227,7 +261,7 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
           deadLetterTopic,
         },
         interval,
-        (topic) => subscribeTopic(topic, topicOptions),
+        (topic) => consumeTopic(consumeContext, topic, topicOptions.channel ?? service, topicOptions),
       ).pipe(takeUntil(stop$));
     });
 

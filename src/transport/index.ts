@@ -36,6 +36,7 @@ export { matchTopicPattern, matchingEntries } from './topicPattern.js';
 export type {
   Middleware,
   MiddlewareScope,
+  ReadyObservable,
   RequestOptions,
   RetryPolicies,
   SubscribeBroadcastOptions,

@@ -152,23 +152,48 @@ export interface SubscribeTopicOptions {
    * channel: synchronously on subscribe on the memory broker; on NSQ once nsqd
    * acknowledged the consumer's `SUB` on every nsqd it was given (with lookupd
    * only, on the first nsqd found). Wait for it instead of sleeping before the
-   * first publish. Called at most once per subscription (for
+   * first publish; `await` the returned Observable's `ready` for the same as a
+   * promise ({@link ReadyObservable}). Called at most once per subscription (for
    * `subscribePrefix`, once per topic it consumes); never when the
    * subscription fails or ends first. A callback that throws is logged and
    * otherwise ignored.
    *
    * @example
    * ```ts
-   * import { newMessage } from 'rxmini';
-   * const ready = new Promise<void>((onReady) =>
-   *   bus.subscribeTopic('orders.created', { onReady }).subscribe((d) => d.finish()),
-   * );
-   * await ready;
-   * await bus.publish('orders.created', newMessage('event'));
+   * bus.subscribeTopic('orders.created', { onReady: () => console.log('consuming') }).subscribe((d) => d.finish());
    * ```
    */
   readonly onReady?: () => void;
 }
+
+/**
+ * What {@link Transport.subscribeTopic} and {@link Transport.subscribeBroadcast}
+ * return: the cold Observable of deliveries, plus `ready`, a promise to await
+ * before the first publish that must reach the subscription.
+ *
+ * `ready` resolves the first time a subscription to this Observable is
+ * registered at the broker (as `onReady` is called: at once on the memory
+ * broker; on NSQ once nsqd acknowledged the `SUB`). It rejects with the error
+ * when a subscription fails before that (an invalid name, a closed transport,
+ * the broker's error); a rejection nobody awaits is not reported as unhandled.
+ * The Observable is cold, so `ready` stays pending until something subscribes,
+ * and also when the subscription ends before it was registered. Keep the
+ * Observable to reach `ready`: what `pipe` returns does not have it.
+ *
+ * @example
+ * ```ts
+ * import { handleDeliveries, memoryTransport } from 'rxmini';
+ * const bus = memoryTransport({ service: 'billing' });
+ * const orders$ = bus.subscribeTopic('orders.created');
+ * orders$.pipe(handleDeliveries((d) => console.log(d.message.body))).subscribe();
+ * await orders$.ready; // the channel 'billing' exists: what is published now reaches it
+ * await bus.publish('orders.created', { body: { id: 7 } });
+ * ```
+ */
+export type ReadyObservable<T> = Observable<T> & {
+  /** Resolves once a subscription is registered at the broker; rejects when one fails first. */
+  readonly ready: Promise<void>;
+};
 
 /** Options of {@link Transport.subscribePrefix}. */
 export interface SubscribePrefixOptions extends SubscribeTopicOptions {
@@ -307,11 +332,17 @@ export interface Transport {
   /**
    * Consumes `topic` on a shared channel (load-balanced). Cold: subscribing
    * starts the consumer, unsubscribing stops it. Undecodable or invalid messages
-   * never reach it: they are dead-lettered and finished.
+   * never reach it: they are dead-lettered and finished. Its `ready` resolves
+   * once the consumer is registered at the broker ({@link ReadyObservable}).
    */
-  subscribeTopic(topic: string, options?: SubscribeTopicOptions): Observable<Delivery>;
-  /** Consumes `topic` on this node's own ephemeral channel, so every node gets every message. */
-  subscribeBroadcast(topic: string, options?: SubscribeBroadcastOptions): Observable<Delivery>;
+  subscribeTopic(topic: string, options?: SubscribeTopicOptions): ReadyObservable<Delivery>;
+  /**
+   * Consumes `topic` on this node's own ephemeral channel (`<nodeId>#ephemeral`),
+   * so every node gets every message; `ready` as for {@link Transport.subscribeTopic}.
+   * Only what is published while the channel exists reaches it: the channel and
+   * what it holds go away when this node stops consuming.
+   */
+  subscribeBroadcast(topic: string, options?: SubscribeBroadcastOptions): ReadyObservable<Delivery>;
   /**
    * One stream of every topic starting with `prefix` (`''` for all), as they
    * come and go: the broker's topic list is polled every `pollIntervalMs`.
