@@ -327,7 +327,25 @@ export interface Transport {
    * Rejects with a `BadRequestError` when the request has no `replyTo` or `contextID`.
    */
   respond(request: Message, result: JsonValue | Error, statusCode?: number): Promise<void>;
-  /** Publishes `msg` to `topic` for every node that {@link Transport.subscribeBroadcast}s it. */
+  /**
+   * The same function as {@link Transport.publish}: an alias, kept for the
+   * original's API and to say what a call site means. NSQ has no broadcast on
+   * the publishing side: every channel of a topic gets a copy of each message,
+   * and consumers of one channel share them. The broadcast lives in
+   * {@link Transport.subscribeBroadcast}, whose channel is this node's own
+   * (`<nodeId>#ephemeral`), so every node that subscribes gets a copy, while
+   * {@link Transport.subscribeTopic} consumers of one service share a channel
+   * and each message goes to one of them. One message to a topic reaches both
+   * kinds of subscriber.
+   *
+   * @example
+   * ```ts
+   * import { memoryTransport } from 'rxmini';
+   * const bus = memoryTransport();
+   * bus.subscribeBroadcast('config.changed').subscribe((d) => d.finish()); // every node
+   * await bus.broadcast('config.changed', { body: { key: 'ttl' } }); // same as bus.publish
+   * ```
+   */
   broadcast(topic: string, msg: PartialMessage): Promise<void>;
   /**
    * Consumes `topic` on a shared channel (load-balanced). Cold: subscribing
