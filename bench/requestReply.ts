@@ -40,7 +40,7 @@ import { closeRawWriter, openRawWriter } from './lib/rawNsq';
 import { resultRow, type ReportRow } from './lib/report';
 import { processCpuSeconds } from './lib/proc';
 import { TRACE_FILE_ENV } from './lib/socketTrace';
-import { RESPONDER_CHANNEL, type ResponderMessage } from './lib/responder';
+import { RESPONDER_CHANNEL, type ResponderImpl, type ResponderMessage } from './lib/responder';
 import {
   runGroup,
   type BenchCase,
@@ -70,7 +70,7 @@ interface ReplyRound {
 /** Creates both topics with their channels (so nothing published early is lost) and starts the service. */
 const startService = async (
   nsqd: BenchNsqd,
-  impl: 'raw' | 'rxmini',
+  impl: ResponderImpl,
   requestTopic: string,
   replyTopic: string,
 ): Promise<ChildProcess> => {
@@ -250,9 +250,14 @@ const driveRequests = async (
   return { ...measured, ...cpu(), latenciesMs: latencies, note: frameNote(transport, action) };
 };
 
-const rxminiRequestReply = (id: string, concurrency: number): BenchCase<ReplyRound> => ({
+const rxminiRequestReply = (
+  id: string,
+  concurrency: number,
+  impl: Exclude<ResponderImpl, 'raw'> = 'rxmini',
+  label = `rxmini nsqTransport request(), concurrency ${concurrency}`,
+): BenchCase<ReplyRound> => ({
   id,
-  label: `rxmini nsqTransport request(), concurrency ${concurrency}`,
+  label,
   async run({ nsqd, round }, budget) {
     const suffix = `${id}_${round < 0 ? 'w' : round}`;
     const requestTopic = `bench_req_${suffix}`;
@@ -265,7 +270,7 @@ const rxminiRequestReply = (id: string, concurrency: number): BenchCase<ReplyRou
     });
     let service: ChildProcess | undefined;
     try {
-      service = await startService(nsqd, 'rxmini', requestTopic, replyTopicOf(client.nodeId));
+      service = await startService(nsqd, impl, requestTopic, replyTopicOf(client.nodeId));
       const pid = service.pid;
       return await driveRequests(client, requestTopic, concurrency, budget.durationMs, SERVICE_WARMUP_MS, {
         service: () => processCpuSeconds(pid),
@@ -315,6 +320,64 @@ export const requestReplyGroup = (nsqd: BenchNsqd): BenchGroup<ReplyRound> => ({
   ],
   setupRound: (round) => Promise.resolve({ nsqd, round }),
 });
+
+/**
+ * Concurrency of the first-use group: 1,000 concurrent requests, as issue 8
+ * measured README-style code (p50 565 ms with `maxInFlight: 1`).
+ */
+export const FIRST_USE_CONCURRENCY = 1_000;
+
+/**
+ * README-style service code against tuned code, in the same run (issue 8):
+ *
+ *   (g) the service subscribes with no options (`subscribeTopic(action)`), the defaults
+ *   (h) the service subscribes with `{ maxInFlight: 200, lowLatency: true }`
+ *
+ * Both: `handleDeliveries` + `respond`, service in a child process, client
+ * `nsqTransport().request()` at {@link FIRST_USE_CONCURRENCY}.
+ */
+export const firstUseGroup = (nsqd: BenchNsqd): BenchGroup<ReplyRound> => ({
+  name: 'first use',
+  cases: [
+    rxminiRequestReply(
+      'g',
+      FIRST_USE_CONCURRENCY,
+      'readme',
+      `README-style service (subscribeTopic with no options), concurrency ${FIRST_USE_CONCURRENCY}`,
+    ),
+    rxminiRequestReply(
+      'h',
+      FIRST_USE_CONCURRENCY,
+      'tuned',
+      `tuned service (maxInFlight 200, lowLatency), concurrency ${FIRST_USE_CONCURRENCY}`,
+    ),
+  ],
+  setupRound: (round) => Promise.resolve({ nsqd, round }),
+});
+
+/** README-style code within 2× of tuned code (issue 8): p50 and req/s. */
+const FIRST_USE_MAX_FACTOR = 2;
+
+export const runFirstUse = async (nsqd: BenchNsqd, options: RunOptions): Promise<ReportRow[]> => {
+  const results = await runGroup(firstUseGroup(nsqd), options);
+  const readme = byId(results, 'g');
+  const tuned = byId(results, 'h');
+  const section = `first use: request/reply ${MESSAGE_BYTES} B, service in a child process`;
+  return [
+    resultRow(section, tuned, { unit: 'req/s', withLatency: true, isBaseline: true }),
+    resultRow(section, readme, {
+      unit: 'req/s',
+      withLatency: true,
+      baselines: [tuned],
+      otherTarget: {
+        text: `p50 ≤ ${FIRST_USE_MAX_FACTOR}× (h)'s, ≥ 1/${FIRST_USE_MAX_FACTOR} of its req/s`,
+        met:
+          readme.p50Ms <= FIRST_USE_MAX_FACTOR * tuned.p50Ms &&
+          readme.rate * FIRST_USE_MAX_FACTOR >= tuned.rate,
+      },
+    }),
+  ];
+};
 
 export const memoryRequestReplyGroup = (): BenchGroup<MemoryRound> => ({
   name: 'memory request/reply',

@@ -106,7 +106,7 @@ export {
   toFieldIssues,
   validateMessage,
 } from './codec/index.js';
-export type { Getter, GetterOr, JsonArray } from './codec/index.js';
+export type { Getter, GetterOr, JsonArray, PartialMessage } from './codec/index.js';
 
 // config
 export {
@@ -255,6 +255,7 @@ export type {
 // transport
 export {
   DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_PENDING_REQUESTS,
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -282,6 +283,7 @@ export type {
   MemoryTransportOptions,
   Middleware,
   MiddlewareScope,
+  ReadyObservable,
   RequestOptions,
   RetryPolicies,
   SubscribeBroadcastOptions,

@@ -8,10 +8,14 @@
  * It consumes `requestTopic` on channel `svc` without output buffering and
  * answers every request:
  * - `raw`: plain nsqjs; echoes each body to `replyTopic` and FINs the request;
- * - `rxmini`: `nsqTransport` + `subscribeTopic(…, { lowLatency: true })` +
+ * - `rxmini`: `nsqTransport` + `subscribeTopic(…, { maxInFlight: 500, lowLatency: true })` +
  *   `handleDeliveries` + `respond(request, body)`, as a service is written
  *   (spec/transport/behaviour.ts `serveEcho`); the reply goes to the request's
- *   `replyTo`, so `replyTopic` is unused.
+ *   `replyTo`, so `replyTopic` is unused;
+ * - `readme`: the same with `subscribeTopic(action)` and no options at all,
+ *   as the README writes a service (the defaults are what is measured);
+ * - `tuned`: the same with `{ maxInFlight: 200, lowLatency: true }`, the
+ *   tuned counterpart of `readme` (issue 8).
  *
  * It tells the parent `ready` over IPC once nsqd lists its consumer on the
  * channel, and stops on `stop` or when the parent goes away.
@@ -25,6 +29,17 @@ export const RESPONDER_CHANNEL = 'svc';
 
 /** Messages between the benchmark and its responder. */
 export type ResponderMessage = { readonly type: 'ready' } | { readonly type: 'stop' };
+
+/** The service implementations a responder can run. */
+export const RESPONDER_IMPLS = ['raw', 'rxmini', 'readme', 'tuned'] as const;
+export type ResponderImpl = (typeof RESPONDER_IMPLS)[number];
+
+/** The options each rxmini responder subscribes with (`readme`: none, the defaults). */
+const SUBSCRIBE_OPTIONS = {
+  rxmini: { maxInFlight: 500, lowLatency: true },
+  readme: undefined,
+  tuned: { maxInFlight: 200, lowLatency: true },
+} as const;
 
 /** A responder process never outlives this, whatever happens to its parent. */
 const LIFETIME_MS = 5 * 60_000;
@@ -95,7 +110,13 @@ const consumerListed = async (http: string, topic: string, channel: string): Pro
   throw new Error(`no consumer on ${topic}/${channel} after ${READY_TIMEOUT_MS} ms`);
 };
 
-const rxminiResponder = (host: string, port: number, http: string, requestTopic: string): Responder => {
+const rxminiResponder = (
+  impl: Exclude<ResponderImpl, 'raw'>,
+  host: string,
+  port: number,
+  http: string,
+  requestTopic: string,
+): Responder => {
   const transport = nsqTransport({
     nsqd: `${host}:${port}`,
     nsqdHttp: [http],
@@ -104,7 +125,7 @@ const rxminiResponder = (host: string, port: number, http: string, requestTopic:
     drainTimeoutMs: 1_000,
   });
   const served = transport
-    .subscribeTopic(requestTopic, { maxInFlight: 500, lowLatency: true })
+    .subscribeTopic(requestTopic, SUBSCRIBE_OPTIONS[impl])
     .pipe(handleDeliveries((d) => transport.respond(d.message, d.message.body ?? {})))
     .subscribe({
       error: (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
@@ -129,11 +150,13 @@ const main = (): void => {
       'usage (forked): responder.js <impl> <nsqdHost> <nsqdPort> <nsqdHttp> <requestTopic> <replyTopic>',
     );
   }
-  if (impl !== 'raw' && impl !== 'rxmini') throw new Error(`responder: unknown implementation "${impl}"`);
+  if (!(RESPONDER_IMPLS as readonly (string | undefined)[]).includes(impl))
+    throw new Error(`responder: unknown implementation "${impl}"`);
+  const known = impl as ResponderImpl;
   const responder =
-    impl === 'raw'
+    known === 'raw'
       ? rawResponder(host, Number(port), requestTopic, replyTopic)
-      : rxminiResponder(host, Number(port), http, requestTopic);
+      : rxminiResponder(known, host, Number(port), http, requestTopic);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

@@ -22,6 +22,7 @@ import { dedupe } from '../../src/operators/dedupe.js';
 import { handleDeliveries } from '../../src/operators/handleDeliveries.js';
 import { retryWithBackoff } from '../../src/operators/retryWithBackoff.js';
 import type { Broker } from '../../src/broker/types.js';
+import { DEFAULT_MAX_IN_FLIGHT } from '../../src/transport/consume.js';
 import { ResponseError } from '../../src/transport/errors.js';
 import { handlerMiddleware, operatorMiddleware } from '../../src/transport/middleware.js';
 import type { Transport, TransportOptions } from '../../src/transport/types.js';
@@ -156,6 +157,39 @@ export const transportBehaviour = (
         expect(metrics.export()['transport.published']).toBe(1);
       });
 
+      it('fills in a partial message: type event and a fresh contextID; refuses a bare body with a ValidationError', async () => {
+        const { transport } = await setUp();
+        const topic = uniqueTopic('partial');
+        const { onReady, ready } = readiness();
+        const received = collect(transport.subscribeTopic(topic, { onReady }));
+        await ready;
+        await transport.publish(topic, { body: { n: 1 } });
+        await transport.publish(topic, { type: 'custom', header: { a: 'b' } });
+        await transport.publishDeferred(topic, { contextID: 'ctx-3' }, 0);
+        await transport.broadcast(topic, { body: { n: 4 } });
+        await waitFor('four deliveries', () => received.items.length === 4);
+        received.items.forEach((d) => d.finish());
+        received.subscription.unsubscribe();
+        const uuid = jasmine.stringMatching(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        );
+        const messages = received.items.map((d) => d.message);
+        expect(messages).toEqual(
+          jasmine.arrayWithExactContents([
+            { type: 'custom', contextID: uuid, header: { a: 'b' } },
+            { type: 'event', contextID: uuid, body: { n: 1 } },
+            { type: 'event', contextID: uuid, body: { n: 4 } },
+            { type: 'event', contextID: 'ctx-3' },
+          ]),
+        );
+        const ids = new Set(messages.map((m) => m.contextID));
+        expect(ids.size).toBe(4);
+        await expectAsync(transport.publish(topic, { id: 7 } as unknown as Message)).toBeRejectedWithError(
+          ValidationError,
+          /id: not a message field/,
+        );
+      });
+
       it('rejects bad input with typed errors, before anything is sent', async () => {
         const { transport } = await setUp();
         await expectAsync(transport.publish('bad topic', event({}))).toBeRejectedWithError(InvalidNameError);
@@ -207,6 +241,46 @@ export const transportBehaviour = (
         expect(earlier.items.map(body)).toEqual([0, 1]);
         expect(later.items.map(body)).toEqual([1]);
         expect(calls).toBe(1);
+      });
+
+      it('resolves the ready promise of subscribeTopic and subscribeBroadcast once registered: what is published after it reaches them', async () => {
+        const { transport } = await setUp();
+        const topic = uniqueTopic('ready.promise');
+        // a channel gets no copy of what was published before it existed, so an
+        // early `ready` would lose n: 1 on the second channel or the broadcast one
+        const first$ = transport.subscribeTopic(topic, { channel: 'first' });
+        const first = collect(first$);
+        await first$.ready;
+        await transport.publish(topic, { body: { n: 0 } });
+        await waitFor('the first channel’s copy', () => first.items.length === 1);
+        const second$ = transport.subscribeTopic(topic, { channel: 'second' });
+        const broadcast$ = transport.subscribeBroadcast(topic);
+        expect(second$.ready).toBeInstanceOf(Promise);
+        const second = collect(second$);
+        const everyNode = collect(broadcast$);
+        await Promise.all([second$.ready, broadcast$.ready]);
+        await transport.publish(topic, { body: { n: 1 } });
+        await waitFor(
+          'every copy of n: 1',
+          () => first.items.length === 2 && second.items.length === 1 && everyNode.items.length === 1,
+        );
+        [first, second, everyNode].forEach((c) => {
+          c.items.forEach((d) => d.finish());
+          c.subscription.unsubscribe();
+        });
+        expect(second.items[0]?.message.body).toEqual({ n: 1 });
+        expect(everyNode.items[0]?.message.body).toEqual({ n: 1 });
+      });
+
+      it('rejects the ready promise when the subscription fails first', async () => {
+        const { transport } = await setUp();
+        const invalid$ = transport.subscribeTopic('no/slashes');
+        const failed = collect(invalid$);
+        await expectAsync(invalid$.ready).toBeRejectedWithError(InvalidNameError);
+        expect(failed.errors[0]).toBeInstanceOf(InvalidNameError);
+        const unsubscribed$ = transport.subscribeBroadcast('not valid');
+        // never subscribed: pending, and no unhandled rejection later either
+        expect(unsubscribed$.ready).toBeInstanceOf(Promise);
       });
 
       it('publishDeferred delivers no earlier than the delay', async () => {
@@ -268,6 +342,55 @@ export const transportBehaviour = (
         await waitFor('every copy', () => seen.every((s) => s.length >= 10));
         subscriptions.forEach((s) => s.unsubscribe());
         for (const share of seen) expect(share.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      });
+    });
+
+    describe('defaults (no options)', () => {
+      it(`takes up to DEFAULT_MAX_IN_FLIGHT (${DEFAULT_MAX_IN_FLIGHT}) deliveries at once, and no more until one is acknowledged`, async () => {
+        const { transport } = await setUp();
+        const topic = uniqueTopic('defaults');
+        const deliveries$ = transport.subscribeTopic(topic);
+        const received = collect(deliveries$);
+        await deliveries$.ready;
+        const total = DEFAULT_MAX_IN_FLIGHT + 5;
+        await Promise.all(Array.from({ length: total }, (_, n) => transport.publish(topic, event({ n }))));
+        await waitFor(
+          `${DEFAULT_MAX_IN_FLIGHT} deliveries in hand`,
+          () => received.items.length >= DEFAULT_MAX_IN_FLIGHT,
+        );
+        // time for a delivery beyond the bound, which must not come
+        await sleep(100);
+        expect(received.items.length).toBe(DEFAULT_MAX_IN_FLIGHT);
+        received.items[0]?.finish();
+        await waitFor(
+          'one more once one was acknowledged',
+          () => received.items.length === DEFAULT_MAX_IN_FLIGHT + 1,
+        );
+        received.items.forEach((d) => d.finish());
+        await waitFor('the rest', () => received.items.length === total);
+        received.items.forEach((d) => d.finish());
+        received.subscription.unsubscribe();
+        expect(new Set(received.items.map((d) => d.message.body?.['n'])).size).toBe(total);
+      });
+
+      it('delivers each message at once, not after a broker-side output buffer timeout', async () => {
+        const { transport } = await setUp();
+        const topic = uniqueTopic('latency');
+        const deliveries = new Subject<Delivery>();
+        const deliveries$ = transport.subscribeTopic(topic);
+        const subscription = deliveries$.subscribe(deliveries);
+        await deliveries$.ready;
+        // nsqd buffering output would hold each of these up to 250 ms (125 ms on average): 10 would take about 1.25 s
+        let waited = 0;
+        for (let n = 0; n < 10; n++) {
+          const started = Date.now();
+          const next = firstValueFrom(deliveries);
+          await transport.publish(topic, event({ n }));
+          (await next).finish();
+          waited += Date.now() - started;
+        }
+        subscription.unsubscribe();
+        expect(waited).toBeLessThan(600);
       });
     });
 

@@ -21,6 +21,7 @@ export {
   setRawBody,
 } from './accessors.js';
 export type { Getter, GetterOr } from './accessors.js';
+export { completeMessage, type PartialMessage } from './complete.js';
 export { copy } from './copy.js';
 export { toFieldIssues } from './issues.js';
 export { type JsonArray, JsonObject, JsonValue, isJsonValue } from './json.js';

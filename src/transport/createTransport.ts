@@ -21,6 +21,7 @@ import {
 } from 'rxjs';
 import type { JsonObject, JsonValue } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
+import type { PartialMessage } from '../codec/complete.js';
 import { BadRequestError, ConfigError, TransportClosedError } from '../errors.js';
 import { noopLogger } from '../logger/noopLogger.js';
 import { createMetrics } from '../metrics/createMetrics.js';
@@ -39,6 +40,7 @@ import { createRequester, replyTopicOf } from './request.js';
 import { responseTo } from './respond.js';
 import { promiseOf } from '../delivery/settled.js';
 import type {
+  ReadyObservable,
   RequestOptions,
   SubscribeBroadcastOptions,
   SubscribePrefixOptions,
@@ -163,8 +165,9 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
 
   const publisher = createPublisher(broker, counters, () => brokerClosed);
   // a publish the broker took at once gives a promise that says so: handleDeliveries then acks in the same frame
-  const publish = (topic: string, msg: Message): Promise<void> => promiseOf(publisher.publish(topic, msg));
-  const publishDeferred = (topic: string, msg: Message, delayMs: number): Promise<void> =>
+  const publish = (topic: string, msg: PartialMessage): Promise<void> =>
+    promiseOf(publisher.publish(topic, msg));
+  const publishDeferred = (topic: string, msg: PartialMessage, delayMs: number): Promise<void> =>
     promiseOf(publisher.publishDeferred(topic, msg, delayMs));
 
   const requester = createRequester({
@@ -195,11 +198,44 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     stop$,
   };
 
-  const subscribeTopic = (topic: string, opts: SubscribeTopicOptions = {}): Observable<Delivery> =>
-    consumeTopic(consumeContext, topic, opts.channel ?? service, opts);
+  /** A consumer of `topic` on `channel` with its `ready` promise (see {@link ReadyObservable}). */
+  const consumeWithReady = (
+    topic: string,
+    channel: string,
+    opts: SubscribeTopicOptions,
+  ): ReadyObservable<Delivery> => {
+    let resolve: () => void = () => undefined;
+    let reject: (error: unknown) => void = () => undefined;
+    const ready = new Promise<void>((onReady, onFailed) => {
+      resolve = onReady;
+      reject = onFailed;
+    });
+    // a caller who never awaits `ready` must not get an unhandled rejection
+    ready.catch(() => undefined);
+    const { onReady } = opts;
+    const deliveries = consumeTopic(
+      consumeContext,
+      topic,
+      channel,
+      {
+        ...opts,
+        onReady: () => {
+          resolve();
+          onReady?.();
+        },
+      },
+      reject,
+    );
+    return Object.assign(deliveries, { ready });
+  };
 
-  const subscribeBroadcast = (topic: string, opts: SubscribeBroadcastOptions = {}): Observable<Delivery> =>
-    consumeTopic(consumeContext, topic, broadcastChannel, opts);
+  const subscribeTopic = (topic: string, opts: SubscribeTopicOptions = {}): ReadyObservable<Delivery> =>
+    consumeWithReady(topic, opts.channel ?? service, opts);
+
+  const subscribeBroadcast = (
+    topic: string,
+    opts: SubscribeBroadcastOptions = {},
+  ): ReadyObservable<Delivery> => consumeWithReady(topic, broadcastChannel, opts);
 
   const subscribePrefix = (prefix: string, opts: SubscribePrefixOptions = {}): Observable<Delivery> =>
     defer(() => {
@@ -225,7 +261,7 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
           deadLetterTopic,
         },
         interval,
-        (topic) => subscribeTopic(topic, topicOptions),
+        (topic) => consumeTopic(consumeContext, topic, topicOptions.channel ?? service, topicOptions),
       ).pipe(takeUntil(stop$));
     });
 

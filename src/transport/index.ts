@@ -22,7 +22,7 @@ export {
   MAX_POLL_INTERVAL_MS,
   createTransport,
 } from './createTransport.js';
-export { DRAIN_REQUEUE_DELAY_MS } from './consume.js';
+export { DEFAULT_MAX_IN_FLIGHT, DRAIN_REQUEUE_DELAY_MS } from './consume.js';
 export { ResponseError } from './errors.js';
 export { createMiddlewareRegistry, handlerMiddleware, operatorMiddleware } from './middleware.js';
 export type { MiddlewareRegistry } from './middleware.js';
@@ -36,6 +36,7 @@ export { matchTopicPattern, matchingEntries } from './topicPattern.js';
 export type {
   Middleware,
   MiddlewareScope,
+  ReadyObservable,
   RequestOptions,
   RetryPolicies,
   SubscribeBroadcastOptions,

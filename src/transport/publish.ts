@@ -5,6 +5,7 @@
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { Observable, throwError } from 'rxjs';
+import { completeMessage, type PartialMessage } from '../codec/complete.js';
 import type { Message } from '../codec/message.js';
 import { validateMessage } from '../codec/validate.js';
 import { encode } from '../codec/wire.js';
@@ -19,8 +20,8 @@ const MAX_REMEMBERED_TOPICS = 1_024;
 
 /** Sends messages, cold: each Observable publishes on subscribe and completes when the broker took it. */
 export interface Publisher {
-  publish(topic: string, msg: Message): Observable<void>;
-  publishDeferred(topic: string, msg: Message, delayMs: number): Observable<void>;
+  publish(topic: string, msg: PartialMessage): Observable<void>;
+  publishDeferred(topic: string, msg: PartialMessage, delayMs: number): Observable<void>;
 }
 
 /**
@@ -28,21 +29,23 @@ export interface Publisher {
  * the transport must be open (`TransportClosedError`), the topic valid
  * (`InvalidNameError`), the message valid (`ValidationError`), its body JSON
  * (`BadRequestError`) and its encoding no larger than the broker accepts
- * (`PayloadTooLargeError`). The message is encoded as it is, never rewritten.
+ * (`PayloadTooLargeError`). A message missing `type` or `contextID` is sent
+ * with them filled in (see {@link completeMessage}); a complete one is encoded
+ * as it is, never rewritten.
  */
 export const createPublisher = (broker: Broker, counters: Counters, isClosed: () => boolean): Publisher => {
   /** Topic names already found valid (bounded), so a hot topic is not checked on every send. */
   const validTopics = new Set<string>();
   const send = (
     topic: string,
-    msg: Message,
+    partial: PartialMessage,
     publish: (bytes: Uint8Array) => Observable<void>,
   ): Observable<void> =>
     // one Observable, not defer + tap: this runs for every message sent
     new Observable<void>((subscriber) => {
-      const refusal = refusalOf(topic, msg);
-      if (refusal) {
-        subscriber.error(refusal);
+      const msg = checked(topic, partial);
+      if (msg instanceof Error) {
+        subscriber.error(msg);
         return undefined;
       }
       let bytes: Uint8Array;
@@ -72,16 +75,18 @@ export const createPublisher = (broker: Broker, counters: Counters, isClosed: ()
       });
     });
 
-  /** Why `msg` cannot be sent to `topic`, or `undefined` when it can. */
-  const refusalOf = (topic: string, msg: Message): Error | undefined => {
+  /** The message to send to `topic`, completed, or why it cannot be sent. */
+  const checked = (topic: string, partial: PartialMessage): Message | Error => {
     if (isClosed()) return new TransportClosedError(`publish to ${topic}`);
     if (!validTopics.has(topic)) {
       const name = validateTopic(topic);
       if (isLeft(name)) return name.left;
       if (validTopics.size < MAX_REMEMBERED_TOPICS) validTopics.add(topic);
     }
-    const valid = validateMessage(msg);
-    return isLeft(valid) ? valid.left : undefined;
+    const complete = completeMessage(partial);
+    if (isLeft(complete)) return complete.left;
+    const valid = validateMessage(complete.right);
+    return isLeft(valid) ? valid.left : valid.right;
   };
 
   return {

@@ -7,6 +7,7 @@
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import type { JsonObject, JsonValue } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
+import type { PartialMessage } from '../codec/complete.js';
 import type { ILogger } from '../logger/types.js';
 import type { MetricsRecorder } from '../metrics/types.js';
 import type { BrokerStatus } from '../broker/types.js';
@@ -79,7 +80,18 @@ export interface MiddlewareScope {
   readonly topic?: string;
 }
 
-/** Options of {@link Transport.subscribeTopic}. */
+/**
+ * Options of {@link Transport.subscribeTopic}. With none, a subscription is
+ * ready to serve requests: up to {@link DEFAULT_MAX_IN_FLIGHT} (100)
+ * deliveries at once, each sent by the broker as soon as it is there.
+ *
+ * @example
+ * ```ts
+ * import type { SubscribeTopicOptions } from 'rxmini';
+ * // a heavy batch job: one at a time, buffered by nsqd for throughput
+ * const batch: SubscribeTopicOptions = { maxInFlight: 1, lowLatency: false, msgTimeoutMs: 300_000 };
+ * ```
+ */
 export interface SubscribeTopicOptions {
   /**
    * Channel to consume on: consumers of one channel share its messages. Default:
@@ -87,7 +99,20 @@ export interface SubscribeTopicOptions {
    * load-balanced.
    */
   readonly channel?: string;
-  /** Most deliveries in flight (not yet acknowledged); default `concurrency`, else 1. */
+  /**
+   * Most deliveries in flight (handed out, not yet acknowledged); default
+   * `concurrency`, else {@link DEFAULT_MAX_IN_FLIGHT} (100).
+   *
+   * What it trades: it bounds the memory a consumer holds (at most this many
+   * messages, each at most the broker's `maxMessageBytes`) and how many
+   * handlers run at once, against throughput: a consumer takes no new message
+   * while this many are unacknowledged, so with 1 a service answers one request
+   * per round trip to the broker. 100 serves 1,000 concurrent requests within
+   * 2× of a tuned 200 (docs/benchmarks.md, "first use"). Lower it for handlers
+   * that hold much memory or must not run side by side (1: one at a time); raise
+   * it (nsqd allows up to its `--max-rdy-count`, 2,500) for fast handlers under
+   * heavy load. Each topic of a `subscribePrefix` has its own.
+   */
   readonly maxInFlight?: number;
   /** How many deliveries the consumer means to process at once; the default of `maxInFlight`. */
   readonly concurrency?: number;
@@ -97,7 +122,18 @@ export interface SubscribeTopicOptions {
   readonly msgTimeoutMs?: number;
   /** Touch pending deliveries at half `msgTimeoutMs` until acknowledged; default true. */
   readonly autoTouch?: boolean;
-  /** Deliver without broker-side output buffering (for request paths); default false. */
+  /**
+   * Deliver without broker-side output buffering; default true.
+   *
+   * What it trades: nsqd buffers what it sends to a consumer that may take
+   * more than one message, and flushes when the buffer fills or after its
+   * `--output-buffer-timeout` (250 ms by default): on a quiet topic each
+   * delivery would wait up to 250 ms. `true` asks nsqd not to buffer
+   * (`output_buffer_size: -1`), so each message leaves at once, at the cost of
+   * one socket write per message on nsqd's side. Set `false` for a
+   * high-volume consumer that cares for throughput more than latency. No
+   * effect on the memory broker, which buffers nothing.
+   */
   readonly lowLatency?: boolean;
   /**
    * Called once the consumer is registered at the broker, i.e. from when a
@@ -105,23 +141,48 @@ export interface SubscribeTopicOptions {
    * channel: synchronously on subscribe on the memory broker; on NSQ once nsqd
    * acknowledged the consumer's `SUB` on every nsqd it was given (with lookupd
    * only, on the first nsqd found). Wait for it instead of sleeping before the
-   * first publish. Called at most once per subscription (for
+   * first publish; `await` the returned Observable's `ready` for the same as a
+   * promise ({@link ReadyObservable}). Called at most once per subscription (for
    * `subscribePrefix`, once per topic it consumes); never when the
    * subscription fails or ends first. A callback that throws is logged and
    * otherwise ignored.
    *
    * @example
    * ```ts
-   * import { newMessage } from 'rxmini';
-   * const ready = new Promise<void>((onReady) =>
-   *   bus.subscribeTopic('orders.created', { onReady }).subscribe((d) => d.finish()),
-   * );
-   * await ready;
-   * await bus.publish('orders.created', newMessage('event'));
+   * bus.subscribeTopic('orders.created', { onReady: () => console.log('consuming') }).subscribe((d) => d.finish());
    * ```
    */
   readonly onReady?: () => void;
 }
+
+/**
+ * What {@link Transport.subscribeTopic} and {@link Transport.subscribeBroadcast}
+ * return: the cold Observable of deliveries, plus `ready`, a promise to await
+ * before the first publish that must reach the subscription.
+ *
+ * `ready` resolves the first time a subscription to this Observable is
+ * registered at the broker (as `onReady` is called: at once on the memory
+ * broker; on NSQ once nsqd acknowledged the `SUB`). It rejects with the error
+ * when a subscription fails before that (an invalid name, a closed transport,
+ * the broker's error); a rejection nobody awaits is not reported as unhandled.
+ * The Observable is cold, so `ready` stays pending until something subscribes,
+ * and also when the subscription ends before it was registered. Keep the
+ * Observable to reach `ready`: what `pipe` returns does not have it.
+ *
+ * @example
+ * ```ts
+ * import { handleDeliveries, memoryTransport } from 'rxmini';
+ * const bus = memoryTransport({ service: 'billing' });
+ * const orders$ = bus.subscribeTopic('orders.created');
+ * orders$.pipe(handleDeliveries((d) => console.log(d.message.body))).subscribe();
+ * await orders$.ready; // the channel 'billing' exists: what is published now reaches it
+ * await bus.publish('orders.created', { body: { id: 7 } });
+ * ```
+ */
+export type ReadyObservable<T> = Observable<T> & {
+  /** Resolves once a subscription is registered at the broker; rejects when one fails first. */
+  readonly ready: Promise<void>;
+};
 
 /** Options of {@link Transport.subscribePrefix}. */
 export interface SubscribePrefixOptions extends SubscribeTopicOptions {
@@ -214,14 +275,31 @@ export interface Transport {
   /** True once `close()` was called. */
   readonly closed: boolean;
   /**
-   * Publishes `msg` as it is (never rewritten) and resolves when the broker
-   * acknowledged it. Rejects with a typed error: `ValidationError` (not a valid
-   * message), `InvalidNameError`, `PayloadTooLargeError`, `TransportClosedError`,
-   * or the broker's own. Never drops silently.
+   * Publishes `msg` and resolves when the broker acknowledged it.
+   *
+   * `msg` may be partial: a missing `type` is sent as `'event'` and a missing
+   * `contextID` as a fresh UUID, so `publish(topic, { body })` is enough. A
+   * message with both is sent as it is, never rewritten. The payload always
+   * goes under `body`: a bare JSON object cannot be told apart from a partial
+   * message (`{ type: 'x' }` is both), so it is not accepted; one with a field
+   * a message does not have (`{ id: 7 }`) is refused with a `ValidationError`
+   * naming it, rather than sent without it.
+   *
+   * Rejects with a typed error: `ValidationError` (not a valid message),
+   * `InvalidNameError`, `PayloadTooLargeError`, `TransportClosedError`, or the
+   * broker's own. Never drops silently.
+   *
+   * @example
+   * ```ts
+   * import { memoryTransport } from 'rxmini';
+   * const bus = memoryTransport();
+   * await bus.publish('orders.created', { body: { id: 7 } }); // type 'event', a fresh contextID
+   * await bus.publish('orders.created', { type: 'event', contextID: 'c-1', body: { id: 8 } }); // as it is
+   * ```
    */
-  publish(topic: string, msg: Message): Promise<void>;
+  publish(topic: string, msg: PartialMessage): Promise<void>;
   /** Like {@link Transport.publish}, delivered no earlier than `delayMs` from now. */
-  publishDeferred(topic: string, msg: Message, delayMs: number): Promise<void>;
+  publishDeferred(topic: string, msg: PartialMessage, delayMs: number): Promise<void>;
   /**
    * Cold: on subscribe, sends a request to `action` and emits its response, then
    * completes. Errors with a `TimeoutError` after `timeout`, with a
@@ -238,16 +316,40 @@ export interface Transport {
    * Rejects with a `BadRequestError` when the request has no `replyTo` or `contextID`.
    */
   respond(request: Message, result: JsonValue | Error, statusCode?: number): Promise<void>;
-  /** Publishes `msg` to `topic` for every node that {@link Transport.subscribeBroadcast}s it. */
-  broadcast(topic: string, msg: Message): Promise<void>;
+  /**
+   * The same function as {@link Transport.publish}: an alias, kept for the
+   * original's API and to say what a call site means. NSQ has no broadcast on
+   * the publishing side: every channel of a topic gets a copy of each message,
+   * and consumers of one channel share them. The broadcast lives in
+   * {@link Transport.subscribeBroadcast}, whose channel is this node's own
+   * (`<nodeId>#ephemeral`), so every node that subscribes gets a copy, while
+   * {@link Transport.subscribeTopic} consumers of one service share a channel
+   * and each message goes to one of them. One message to a topic reaches both
+   * kinds of subscriber.
+   *
+   * @example
+   * ```ts
+   * import { memoryTransport } from 'rxmini';
+   * const bus = memoryTransport();
+   * bus.subscribeBroadcast('config.changed').subscribe((d) => d.finish()); // every node
+   * await bus.broadcast('config.changed', { body: { key: 'ttl' } }); // same as bus.publish
+   * ```
+   */
+  broadcast(topic: string, msg: PartialMessage): Promise<void>;
   /**
    * Consumes `topic` on a shared channel (load-balanced). Cold: subscribing
    * starts the consumer, unsubscribing stops it. Undecodable or invalid messages
-   * never reach it: they are dead-lettered and finished.
+   * never reach it: they are dead-lettered and finished. Its `ready` resolves
+   * once the consumer is registered at the broker ({@link ReadyObservable}).
    */
-  subscribeTopic(topic: string, options?: SubscribeTopicOptions): Observable<Delivery>;
-  /** Consumes `topic` on this node's own ephemeral channel, so every node gets every message. */
-  subscribeBroadcast(topic: string, options?: SubscribeBroadcastOptions): Observable<Delivery>;
+  subscribeTopic(topic: string, options?: SubscribeTopicOptions): ReadyObservable<Delivery>;
+  /**
+   * Consumes `topic` on this node's own ephemeral channel (`<nodeId>#ephemeral`),
+   * so every node gets every message; `ready` as for {@link Transport.subscribeTopic}.
+   * Only what is published while the channel exists reaches it: the channel and
+   * what it holds go away when this node stops consuming.
+   */
+  subscribeBroadcast(topic: string, options?: SubscribeBroadcastOptions): ReadyObservable<Delivery>;
   /**
    * One stream of every topic starting with `prefix` (`''` for all), as they
    * come and go: the broker's topic list is polled every `pollIntervalMs`.
