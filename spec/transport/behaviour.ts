@@ -573,7 +573,7 @@ export const transportBehaviour = (
           await transport.publish(topic, event({ id: 8 }));
           const received = await letter;
           received.finish();
-          await waitFor('the second outcome', () => handled.items.length === 2);
+          await waitFor('the second outcome', () => handled.items.length === 2, REQUEUE_SPEC_MS - 2_000);
           await sleep(50);
           handled.subscription.unsubscribe();
           transportDead.subscription.unsubscribe();
@@ -613,6 +613,7 @@ export const transportBehaviour = (
           await waitFor(
             'two messages handled',
             () => handled.items.filter((h) => h.outcome === 'finished').length === 2,
+            REQUEUE_SPEC_MS - 2_000,
           );
           await sleep(50);
           handled.subscription.unsubscribe();
