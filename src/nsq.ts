@@ -39,5 +39,6 @@ export type {
   NsqPublisherOptions,
   NsqPublisherStats,
   NsqTlsOptions,
+  NsqdLimits,
   ReconnectOptions,
 } from './broker/nsq/index.js';

@@ -105,8 +105,9 @@ export const DEFAULT_MAX_MSG_TIMEOUT_MS = 900_000;
 export const MAX_AUTO_TOUCH_MS = DEFAULT_MAX_MSG_TIMEOUT_MS;
 
 /**
- * Largest message body a stock nsqd accepts: 1 MiB, its default `--max-msg-size`. The memory broker and the NSQ
- * publisher refuse a bigger one by default (`maxMessageBytes`); set theirs to match a server started otherwise.
+ * Largest message body a stock nsqd accepts: 1 MiB, its default `--max-msg-size`. The memory broker refuses a
+ * bigger one by default (`maxMessageBytes`). The NSQ publisher starts from it and then follows nsqd's own limit,
+ * read from nsqd's HTTP port or learned from its first refusal.
  *
  * @example
  * ```ts

@@ -21,3 +21,7 @@ export const parseHostPort = (address: string): Either<ConfigError, HostPort> =>
   }
   return right({ host, port });
 };
+
+/** An HTTP base URL for `address`: `host:port` gets `http://`; a URL is kept, without a trailing slash. */
+export const httpUrl = (address: string): string =>
+  /^https?:\/\//.test(address) ? address.replace(/\/$/, '') : `http://${address}`;

@@ -12,6 +12,7 @@ export { corkConnection, corkReader, corkWriter } from './cork.js';
 export { consumeNsq, type NsqConsumerOptions } from './consumer.js';
 export type { NsqDelivery, NsqDeliveryState } from './delivery.js';
 export { PublishFailedError, PublishQueueFullError, PublishTimeoutError } from './errors.js';
+export type { NsqdLimits } from './limits.js';
 export { nsqBroker, type NsqBrokerOptions } from './nsqBroker.js';
 export {
   createNsqPublisher,

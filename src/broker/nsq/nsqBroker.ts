@@ -7,11 +7,10 @@
  */
 import { Observable, Subject, from, takeUntil } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
-import { DEFAULT_MAX_MESSAGE_BYTES } from '../../constant/limits.js';
 import { ConfigError } from '../../errors.js';
 import type { ILogger } from '../../logger/types.js';
 import type { Broker, BrokerConsumeOptions, BrokerDelivery } from '../types.js';
-import { parseHostPort } from './address.js';
+import { httpUrl, parseHostPort } from './address.js';
 import type { ReconnectOptions } from './backoff.js';
 import type { NsqConnectionOptions } from './connectionOptions.js';
 import { consumeNsq } from './consumer.js';
@@ -24,7 +23,11 @@ export interface NsqBrokerOptions extends NsqConnectionOptions {
    * publishes; consumers connect to all of them.
    */
   readonly nsqd: string | readonly string[];
-  /** nsqd HTTP addresses for `/stats` topic discovery without lookupd. Default: each TCP port + 1. */
+  /**
+   * nsqd HTTP addresses, the first one of the first nsqd: topics are listed
+   * from their `/stats` without lookupd, and the publisher reads the first
+   * nsqd's size limits from its `/config`. Default: each TCP port + 1.
+   */
   readonly nsqdHttp?: readonly string[];
   /** nsqlookupd HTTP addresses (`host:port` or URL): consumers discover nsqd through them, and topics are listed from them. */
   readonly lookupd?: readonly string[];
@@ -32,22 +35,23 @@ export interface NsqBrokerOptions extends NsqConnectionOptions {
   readonly publishTimeoutMs?: number;
   /** Most publishes not yet acknowledged. Default 10,000. */
   readonly maxQueued?: number;
-  /** Largest message body in bytes; keep it at nsqd's `--max-msg-size`. Default 1 MiB. */
+  /**
+   * Largest message body in bytes. Default: the first nsqd's `--max-msg-size`,
+   * read from its HTTP port (`nsqdHttp`) or learned from its first refusal;
+   * 1 MiB until then. When set, a lower nsqd limit still applies.
+   */
   readonly maxMessageBytes?: number;
   /** Reconnect backoff of the publisher and of direct consumer connections. */
   readonly reconnect?: Partial<ReconnectOptions>;
   /** How often consumers ask lookupd for more nsqd carrying their topic, in seconds. Default 15. */
   readonly lookupdPollIntervalSec?: number;
-  /** Time for topic-list requests, in ms. Default 2000. */
+  /** Time for topic-list and size-limit requests, in ms. Default 2000. */
   readonly httpTimeoutMs?: number;
   /** Time source for timeouts, backoff and auto-touch. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
   /** Where connection events go. Default: nowhere. */
   readonly logger?: ILogger;
 }
-
-const httpUrl = (address: string): string =>
-  /^https?:\/\//.test(address) ? address.replace(/\/$/, '') : `http://${address}`;
 
 const fetchJson = async (url: string, timeoutMs: number): Promise<unknown> => {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
@@ -152,11 +156,12 @@ export const nsqBroker = (options: NsqBrokerOptions): Broker => {
     ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   };
-  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const publisher = createNsqPublisher({
     ...shared,
     nsqd: first,
-    maxMessageBytes,
+    ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }),
+    ...(nsqdHttp[0] === undefined ? {} : { nsqdHttp: nsqdHttp[0] }),
+    httpTimeoutMs,
     ...(options.publishTimeoutMs === undefined ? {} : { publishTimeoutMs: options.publishTimeoutMs }),
     ...(options.maxQueued === undefined ? {} : { maxQueued: options.maxQueued }),
   });
@@ -203,7 +208,10 @@ export const nsqBroker = (options: NsqBrokerOptions): Broker => {
               httpTimeoutMs,
             ),
       ),
-    maxMessageBytes,
+    // what the transport checks each message against: nsqd's limit once known
+    get maxMessageBytes() {
+      return publisher.limits().maxMessageBytes;
+    },
     status$: publisher.status$,
     close: async () => {
       closed$.next();

@@ -43,6 +43,13 @@ import {
 } from './connectionOptions.js';
 import { PublishFailedError, PublishQueueFullError, PublishTimeoutError } from './errors.js';
 import { onWriterConnection, writeCommand, writerConnection } from './internals.js';
+import {
+  fetchNsqdLimits,
+  isSizeRefusal,
+  parseSizeRefusal,
+  planAfterRefusal,
+  type NsqdLimits,
+} from './limits.js';
 import { encodeMpub, encodePub } from './wire.js';
 
 /** Where a connection to nsqd stands. */
@@ -60,10 +67,27 @@ export interface NsqPublisherOptions extends NsqConnectionOptions {
   readonly reconnect?: Partial<ReconnectOptions>;
   /** Longest a connection attempt may take before it is abandoned and retried. Default 5000. */
   readonly connectTimeoutMs?: number;
-  /** Largest message body, nsqd's `--max-msg-size`. Default 1 MiB. */
+  /**
+   * Largest message body this publisher sends. Default: nsqd's `--max-msg-size`,
+   * read from `nsqdHttp` or learned from nsqd's first refusal; 1 MiB until then.
+   * When set, a lower limit from nsqd still applies.
+   */
   readonly maxMessageBytes?: number;
-  /** Largest MPUB body, nsqd's `--max-body-size`; bigger batches are split. Default 5 MiB. */
+  /**
+   * Largest MPUB body; bigger batches are split. Default: nsqd's
+   * `--max-body-size`, learned as `maxMessageBytes` is; 5 MiB until then. When
+   * set, a lower limit from nsqd still applies.
+   */
   readonly maxBodyBytes?: number;
+  /**
+   * nsqd's HTTP address (`host:port` or URL). On every connection the publisher
+   * reads `--max-msg-size` and `--max-body-size` there, and it holds its first
+   * publishes until it has (for at most `httpTimeoutMs`). Default: none; the
+   * limits are then learned from nsqd's refusals, each of which costs a reconnect.
+   */
+  readonly nsqdHttp?: string;
+  /** Time for reading nsqd's limits from `nsqdHttp`, in ms. Default 2000. */
+  readonly httpTimeoutMs?: number;
   /** Longest deferral, nsqd's `--max-req-timeout`. Default 1 h. */
   readonly maxDeferMs?: number;
   /** Time source for timeouts and reconnect delays. Default `asyncScheduler`. */
@@ -84,6 +108,11 @@ export interface NsqPublisherStats {
   readonly outstanding: number;
   /** Connections opened after the first. */
   readonly reconnects: number;
+  /**
+   * Commands nsqd refused (an error frame, after which nsqd closes the
+   * connection). The publishes sent behind one were not read: they go again.
+   */
+  readonly refused: number;
 }
 
 /** A publisher over one nsqd, from {@link createNsqPublisher}. */
@@ -91,10 +120,13 @@ export interface NsqPublisher {
   /**
    * Publishes one message. Resolves when nsqd acknowledged it. Publishes to one
    * topic made in the same tick go out together as MPUB (split to fit
-   * `maxBodyBytes`); each promise settles with its batch.
+   * `maxBodyBytes`). When nsqd refuses an MPUB for a size it did not tell
+   * before, only the message over its limit fails; the others, and the
+   * publishes sent behind the refused command, go again on the next connection.
    *
    * Rejects with `InvalidNameError`, `EmptyMessageError`, `PayloadTooLargeError`
-   * (nothing sent, the connection untouched), `PublishQueueFullError`,
+   * (over {@link NsqPublisher.limits}: nothing sent, the connection untouched),
+   * `PublishQueueFullError`,
    * `PublishTimeoutError`, `PublishFailedError` or `TransportClosedError`.
    * A `PublishTimeoutError` carries, as its `cause` and at the end of its
    * message, the last connection error seen since a connection was last ready
@@ -111,6 +143,11 @@ export interface NsqPublisher {
   readonly status$: Observable<NsqConnectionStatus>;
   /** Current counters. */
   stats(): NsqPublisherStats;
+  /**
+   * The limits publishes are checked against now: nsqd's, as last read or
+   * learned, capped by the options.
+   */
+  limits(): NsqdLimits;
   /**
    * Stops taking publishes (they reject with `TransportClosedError`), waits for
    * the ones accepted to settle (each is bounded by `publishTimeoutMs`), then
@@ -129,6 +166,10 @@ interface Pending {
   state: PendingState;
   /** Scheduler time it was written to nsqd. */
   sentAt: number;
+  /** Commands nsqd refused with it inside, for their size or framing. */
+  refusals: number;
+  /** Sent as a command of its own (it was in a refused MPUB whose culprit is unknown). */
+  alone: boolean;
   readonly group: TimeoutGroup;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
@@ -148,6 +189,7 @@ const DEFAULTS = {
   maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
   maxBodyBytes: 5 * 1024 * 1024,
   maxDeferMs: MAX_REQUEUE_DELAY_MS,
+  httpTimeoutMs: 2_000,
 } as const;
 
 const isPositiveInt = (value: number): boolean => Number.isInteger(value) && value > 0;
@@ -155,6 +197,8 @@ const isPositiveInt = (value: number): boolean => Number.isInteger(value) && val
 const toBody = (body: Uint8Array | string): Buffer =>
   // a copy: the caller may reuse its buffer before the next tick sends it
   typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+
+const bodySize = (item: Pending): number => item.body.length;
 
 const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -174,9 +218,11 @@ const toPublishTimeout = (
 };
 
 /** nsqd error frames start with their code (`E_BAD_TOPIC …`): nsqd refused, nothing was queued. */
+const isNsqdError = (reason: string): boolean => /^E_[A-Z_]+/.test(reason);
+
 const toPublishError = (topic: string, error: unknown): PublishFailedError => {
   const reason = describeError(error);
-  const refused = /^E_[A-Z_]+/.test(reason) || reason.startsWith('No active Writer connection');
+  const refused = isNsqdError(reason) || reason.startsWith('No active Writer connection');
   return new PublishFailedError(topic, !refused, reason, { cause: error });
 };
 
@@ -188,6 +234,7 @@ const resolveSettings = (options: NsqPublisherOptions) => {
     maxMessageBytes: options.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     maxDeferMs: options.maxDeferMs ?? DEFAULTS.maxDeferMs,
+    httpTimeoutMs: options.httpTimeoutMs ?? DEFAULTS.httpTimeoutMs,
   };
   for (const [key, value] of Object.entries(settings)) {
     if (!isPositiveInt(value))
@@ -247,7 +294,17 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
 
   const status = new BehaviorSubject<NsqConnectionStatus>('connecting');
   const drained = new Subject<void>();
-  const counters = { commands: 0, batches: 0, acknowledged: 0, reconnects: 0 };
+  const counters = { commands: 0, batches: 0, acknowledged: 0, reconnects: 0, refused: 0 };
+  /** What publishes are checked against: nsqd's limits once known, never above the options'. */
+  const limits = { maxMessageBytes: settings.maxMessageBytes, maxBodyBytes: settings.maxBodyBytes };
+  /** What `limits()` hands out (a copy, replaced when a limit changes: the transport reads it per message). */
+  let limitsView: NsqdLimits = { ...limits };
+  const caps: NsqdLimits = {
+    maxMessageBytes: options.maxMessageBytes ?? Number.POSITIVE_INFINITY,
+    maxBodyBytes: options.maxBodyBytes ?? Number.POSITIVE_INFINITY,
+  };
+  /** Writers nsqd refused a command on: it read nothing after it, so what was sent behind it goes again. */
+  const refusedOn = new WeakSet<nsq.Writer>();
 
   let writer: nsq.Writer | undefined;
   let ready = false;
@@ -258,6 +315,10 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
   let closed = false;
   /** Accepted publishes not yet handed to nsqjs (timed-out ones are pruned). */
   let queue: Pending[] = [];
+  /** Publishes nsqd never read (behind or inside a refused command), sent again before `queue`. */
+  let resend: Pending[] = [];
+  /** True until nsqd's limits were first asked for over HTTP: publishes wait for the answer. */
+  let awaitingLimits = options.nsqdHttp !== undefined;
   let outstanding = 0;
   let flushScheduled = false;
   let tickGroup: TimeoutGroup | undefined;
@@ -326,6 +387,97 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
     return group;
   };
 
+  /**
+   * Takes nsqd's own `learned` limits, capped by the options. Returns true when
+   * one went down (a refusal then has a new limit to batch by).
+   */
+  const applyLimits = (learned: Partial<NsqdLimits>, from: string): boolean => {
+    let lowered = false;
+    for (const key of ['maxMessageBytes', 'maxBodyBytes'] as const) {
+      const value = learned[key];
+      if (value === undefined) continue;
+      const next = Math.min(caps[key], value);
+      if (next === limits[key]) continue;
+      lowered ||= next < limits[key];
+      limits[key] = next;
+      limitsView = { ...limits };
+      log.info('nsq publisher: nsqd limit', { limit: key, bytes: next, from });
+    }
+    return lowered;
+  };
+
+  /** Reads nsqd's limits over HTTP (when its address is known); the first answer, or failure, releases the publishes. */
+  const readLimits = (): void => {
+    const http = options.nsqdHttp;
+    if (http === undefined) return;
+    fetchNsqdLimits(http, settings.httpTimeoutMs)
+      .then(
+        (answer) => void applyLimits(answer, http),
+        (error: unknown) =>
+          log.debug('nsq publisher: cannot read nsqd limits', {
+            nsqdHttp: http,
+            error: describeError(error),
+          }),
+      )
+      .finally(() => {
+        if (!awaitingLimits) return;
+        awaitingLimits = false;
+        flush();
+      });
+  };
+
+  /** Publishes nsqd never read go out again on the next ready connection, in their order. */
+  const sendAgain = (items: readonly Pending[]): void => {
+    for (const item of items) {
+      if (item.state !== 'sent') continue;
+      item.state = 'queued';
+      resend.push(item);
+    }
+  };
+
+  /**
+   * A command sent on `w` failed. After nsqd refused one command it reads no
+   * other from that connection, so the commands behind it go again. The
+   * refused one fails, except when nsqd refused it for its size: then only a
+   * message over nsqd's limit fails, and the others go again too.
+   */
+  const failed = (w: nsq.Writer, topic: string, batch: readonly Pending[], error: Error): void => {
+    if (refusedOn.has(w)) {
+      sendAgain(batch);
+      return;
+    }
+    const reason = describeError(error);
+    if (!isNsqdError(reason)) {
+      const failure = toPublishError(topic, error);
+      for (const item of batch) settle(item, failure);
+      return;
+    }
+    refusedOn.add(w);
+    counters.refused += 1;
+    log.warn('nsq publisher: nsqd refused a command', { topic, messages: batch.length, reason });
+    if (!isSizeRefusal(reason)) {
+      const failure = toPublishError(topic, error);
+      for (const item of batch) settle(item, failure);
+      return;
+    }
+    const named = parseSizeRefusal(reason);
+    const learned = named !== undefined && applyLimits({ [named.limit]: named.max }, 'refusal');
+    const plan = planAfterRefusal(batch, bodySize, limits.maxMessageBytes, learned);
+    for (const item of plan.tooLarge) {
+      settle(item, new PayloadTooLargeError(item.body.length, limits.maxMessageBytes, { cause: error }));
+    }
+    if (plan.refused.length > 0) {
+      const failure = toPublishError(topic, error);
+      for (const item of plan.refused) settle(item, failure);
+    }
+    for (const item of plan.resend) {
+      item.refusals += 1;
+      // refused twice in a batch: whatever nsqd said did not help, so each goes alone
+      item.alone ||= plan.alone || item.refusals > 1;
+    }
+    sendAgain(plan.resend);
+  };
+
   const sendBatch = (w: nsq.Writer, topic: string, batch: readonly Pending[]): void => {
     const now = scheduler.now();
     for (const item of batch) {
@@ -335,8 +487,8 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
     counters.commands += 1;
     if (batch.length > 1) counters.batches += 1;
     const acknowledge = (error?: Error | null): void => {
-      const failure = error ? toPublishError(topic, error) : undefined;
-      for (const item of batch) settle(item, failure);
+      if (error) failed(w, topic, batch, error);
+      else for (const item of batch) settle(item);
     };
     try {
       const bodies = batch.map((item) => item.body);
@@ -352,8 +504,10 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
     item.state = 'sent';
     item.sentAt = scheduler.now();
     counters.commands += 1;
-    const acknowledge = (error?: Error | null): void =>
-      settle(item, error ? toPublishError(item.topic, error) : undefined);
+    const acknowledge = (error?: Error | null): void => {
+      if (error) failed(w, item.topic, [item], error);
+      else settle(item);
+    };
     try {
       // nsqjs sends DPUB's message as is: it must already be `[Buffer]`
       w.deferPublish(item.topic, [item.body], delayMs, acknowledge);
@@ -366,9 +520,10 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
     flushScheduled = false;
     tickGroup = undefined;
     const w = writer;
-    if (!w || !ready || queue.length === 0) return;
-    const items = queue;
+    if (!w || !ready || awaitingLimits || (queue.length === 0 && resend.length === 0)) return;
+    const items = resend.length === 0 ? queue : resend.concat(queue);
     queue = [];
+    resend = [];
     // the commands of one flush leave in one write, at once: no tick waits for an uncork
     const out = writerConnection(w)?.outWriter;
     const corked =
@@ -383,10 +538,20 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
 
   const sendAll = (w: nsq.Writer, items: readonly Pending[]): void => {
     const byTopic = new Map<string, Pending[]>();
+    const { maxMessageBytes, maxBodyBytes } = limits;
     for (const item of items) {
       if (item.state !== 'queued') continue;
+      // queued before nsqd's limit was known
+      if (item.body.length > maxMessageBytes) {
+        settle(item, new PayloadTooLargeError(item.body.length, maxMessageBytes));
+        continue;
+      }
       if (item.deferMs !== undefined) {
         sendDeferred(w, item, item.deferMs);
+        continue;
+      }
+      if (item.alone) {
+        sendBatch(w, item.topic, [item]);
         continue;
       }
       const list = byTopic.get(item.topic);
@@ -394,7 +559,7 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
       else byTopic.set(item.topic, [item]);
     }
     for (const [topic, list] of byTopic) {
-      for (const batch of splitIntoBatches(list, (item) => item.body.length, settings.maxBodyBytes)) {
+      for (const batch of splitIntoBatches(list, bodySize, maxBodyBytes)) {
         sendBatch(w, topic, batch);
       }
     }
@@ -433,6 +598,8 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
     writer = w;
     ready = false;
     if (requireTls) onWriterConnection(w, (conn) => guardTlsConnection(conn));
+    // beside the dial, not after it: nsqd may have restarted with other limits
+    readLimits();
     // every emitter gets an error listener, kept for the writer's whole life
     w.on('error', (error: Error) => {
       const wasReady = w === writer && ready;
@@ -503,8 +670,8 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
     }
     const bytes = toBody(body);
     if (bytes.length === 0) return Promise.reject(new EmptyMessageError());
-    if (bytes.length > settings.maxMessageBytes) {
-      return Promise.reject(new PayloadTooLargeError(bytes.length, settings.maxMessageBytes));
+    if (bytes.length > limits.maxMessageBytes) {
+      return Promise.reject(new PayloadTooLargeError(bytes.length, limits.maxMessageBytes));
     }
     if (outstanding >= settings.maxQueued)
       return Promise.reject(new PublishQueueFullError(topic, settings.maxQueued));
@@ -516,6 +683,8 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
         deferMs,
         state: 'queued',
         sentAt: 0,
+        refusals: 0,
+        alone: false,
         group,
         resolve,
         reject,
@@ -530,7 +699,7 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
 
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      if (queue.length > 0) flush();
+      if (queue.length > 0 || resend.length > 0) flush();
       if (outstanding > 0) await firstValueFrom(drained);
       closed = true;
       reconnectTimer?.unsubscribe();
@@ -565,6 +734,7 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
     },
     status$: defer(() => (closed ? of<NsqConnectionStatus>('closed') : status.pipe(distinctUntilChanged()))),
     stats: () => ({ ...counters, outstanding }),
+    limits: () => limitsView,
     close,
   };
 };
