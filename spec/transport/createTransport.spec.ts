@@ -93,6 +93,25 @@ describe('transport/createTransport', () => {
       ];
       for (const options of bad) expect(() => createTransport(broker, options)).toThrowError(ConfigError);
     });
+
+    it('errors a subscription with a bad option with a ConfigError too, as the transport option', () => {
+      testScheduler().run(({ expectObservable }) => {
+        const { client } = bus();
+        const configError = jasmine.any(ConfigError);
+        expectObservable(client.subscribePrefix('p.', { pollIntervalMs: 0 })).toBe(
+          '#',
+          undefined,
+          configError,
+        );
+        expectObservable(client.subscribePrefix('p.', { pollIntervalMs: 60_001 })).toBe(
+          '#',
+          undefined,
+          configError,
+        );
+        expectObservable(client.subscribeTopic('t', { maxInFlight: 0 })).toBe('#', undefined, configError);
+        expectObservable(client.subscribeTopic('t', { msgTimeoutMs: -1 })).toBe('#', undefined, configError);
+      });
+    });
   });
 
   describe('request in virtual time', () => {
@@ -172,13 +191,13 @@ describe('transport/createTransport', () => {
       expect(metrics?.export()['transport.invalid_replies']).toBe(2);
     });
 
-    it('refuses a bad timeout, a duplicate context id and more pending requests than allowed', () => {
+    it('refuses a bad timeout (a ConfigError, as requestTimeoutMs), a duplicate context id and more pending requests than allowed', () => {
       testScheduler().run(({ expectObservable }) => {
         const { client } = bus({ maxPendingRequests: 1 });
         expectObservable(client.request('a', {}, { timeout: -1 })).toBe(
           '#',
           undefined,
-          jasmine.any(BadRequestError),
+          jasmine.any(ConfigError),
         );
         expectObservable(client.request('a', {}, { contextID: 'c1' })).toBe(
           '100ms #',

@@ -210,8 +210,8 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
       if (!inRange(interval, 1, MAX_POLL_INTERVAL_MS)) {
         return throwError(
           () =>
-            new BadRequestError(
-              `pollIntervalMs must be from 1 to ${MAX_POLL_INTERVAL_MS}, got ${String(interval)}`,
+            new ConfigError(
+              `subscribePrefix option pollIntervalMs must be from 1 to ${MAX_POLL_INTERVAL_MS}, got ${String(interval)}`,
             ),
         );
       }
