@@ -137,7 +137,23 @@ const cases: Case[] = [
     code: 'INVALID_NAME',
     message:
       'invalid topic name "bad name": must match ^[.a-zA-Z0-9_-]+(#ephemeral)?$ and be 1-64 characters',
-    fields: { kind: 'topic', value: 'bad name' },
+    fields: { kind: 'topic', value: 'bad name', option: undefined },
+  },
+  {
+    make: (c) => new InvalidNameError('topic', 'a b', { ...opts(c), option: 'deadLetterTopic' }),
+    name: 'InvalidNameError',
+    code: 'INVALID_NAME',
+    message:
+      'invalid topic name "a b" from option deadLetterTopic: must match ^[.a-zA-Z0-9_-]+(#ephemeral)?$ and be 1-64 characters',
+    fields: { kind: 'topic', value: 'a b', option: 'deadLetterTopic' },
+  },
+  {
+    make: (c) => new InvalidNameError('prefix', 'bad prefix', opts(c)),
+    name: 'InvalidNameError',
+    code: 'INVALID_NAME',
+    message:
+      'invalid topic prefix "bad prefix": must be at most 64 characters of [.a-zA-Z0-9_-], optionally followed by one *',
+    fields: { kind: 'prefix', value: 'bad prefix' },
   },
   {
     make: (c) => new ConfigError('bad config', { ...opts(c), issues }),
@@ -200,7 +216,9 @@ describe('errors', () => {
   }
 
   it('gives each class its own code, every one of them an ErrorCode value', () => {
-    const codes = [...cases.map((c) => c.make(false).code), new PanicError('x', 1).code];
+    // one code per class (a class may have several cases above)
+    const byClass = new Map(cases.map((c) => [c.name, c.make(false).code]));
+    const codes = [...byClass.values(), new PanicError('x', 1).code];
     expect(new Set(codes).size).toBe(codes.length);
     const known: readonly string[] = Object.values(ErrorCode);
     for (const code of codes) expect(known).toContain(code);

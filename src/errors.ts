@@ -224,18 +224,40 @@ export class PayloadTooLargeError extends RxMiniError {
   }
 }
 
-/** A topic or channel name NSQ would reject. */
+/** What an {@link InvalidNameError} is about: a topic or channel name, or the prefix of a prefix subscription. */
+export type NameKind = 'topic' | 'channel' | 'prefix';
+
+const NAME_RULE = 'must match ^[.a-zA-Z0-9_-]+(#ephemeral)?$ and be 1-64 characters';
+const PREFIX_RULE = 'must be at most 64 characters of [.a-zA-Z0-9_-], optionally followed by one *';
+
+/**
+ * A topic or channel name NSQ would reject, or a topic prefix no valid topic
+ * name could start with. `option` names the option that gave the name, when
+ * the user did not type it as an argument (a dead-letter topic, say).
+ *
+ * @example
+ * ```ts
+ * import { InvalidNameError } from 'rxmini';
+ * const err = new InvalidNameError('topic', 'a b', { option: 'deadLetterTopic' });
+ * err.message; // 'invalid topic name "a b" from option deadLetterTopic: must match …'
+ * ```
+ */
 export class InvalidNameError extends RxMiniError {
   readonly code = ErrorCode.INVALID_NAME;
+  /** The option that gave the name, when it came from one. */
+  readonly option: string | undefined;
   constructor(
-    readonly kind: 'topic' | 'channel',
+    readonly kind: NameKind,
     readonly value: string,
-    options?: RxMiniErrorOptions,
+    options?: RxMiniErrorOptions & { readonly option?: string },
   ) {
+    const what = kind === 'prefix' ? 'topic prefix' : `${kind} name`;
+    const from = options?.option === undefined ? '' : ` from option ${options.option}`;
     super(
-      `invalid ${kind} name ${JSON.stringify(value)}: must match ^[.a-zA-Z0-9_-]+(#ephemeral)?$ and be 1-64 characters`,
+      `invalid ${what} ${JSON.stringify(value)}${from}: ${kind === 'prefix' ? PREFIX_RULE : NAME_RULE}`,
       options,
     );
+    this.option = options?.option;
   }
 }
 

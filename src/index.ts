@@ -43,7 +43,7 @@ export {
   ValidationError,
   isRxMiniError,
 } from './errors.js';
-export type { FieldIssue, RxMiniErrorOptions } from './errors.js';
+export type { FieldIssue, NameKind, RxMiniErrorOptions } from './errors.js';
 
 // constant
 export {

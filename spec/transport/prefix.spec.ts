@@ -1,5 +1,10 @@
+import { InvalidNameError } from '../../src/errors.js';
 import { defaultDeadLetterTopic } from '../../src/delivery/deadLetter.js';
 import { matchingTopics, type PrefixFilter } from '../../src/transport/prefix.js';
+import { memoryTransport } from '../../src/transport/memoryTransport.js';
+import { createTestScheduler } from '../../src/testing/index.js';
+
+const marbles = () => createTestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 const filter = (overrides: Partial<PrefixFilter> = {}): PrefixFilter => ({
   prefix: 'orders.',
@@ -57,5 +62,44 @@ describe('transport/prefix matchingTopics', () => {
       },
     });
     expect(matchingTopics(['a'], throwing)).toEqual(['a']);
+  });
+});
+
+describe('transport subscribePrefix', () => {
+  it('errors at subscribe with an InvalidNameError for a prefix no topic name could start with', () => {
+    const scheduler = marbles();
+    scheduler.run(({ expectObservable }) => {
+      const bus = memoryTransport({ scheduler });
+      for (const prefix of ['bad prefix', 'a/b', 'orders.*.x', 'x#ephemeral', 'p'.repeat(65), 42]) {
+        expectObservable(bus.subscribePrefix(prefix as string), '^ 5s !').toBe(
+          '#',
+          undefined,
+          jasmine.objectContaining({ name: 'InvalidNameError', value: String(prefix) }),
+        );
+      }
+      expectObservable(bus.subscribePrefix('bad prefix'), '^ 5s !').toBe(
+        '#',
+        undefined,
+        jasmine.any(InvalidNameError),
+      );
+    });
+  });
+
+  it('takes every prefix a topic name can start with: "", "*", a trailing "*", up to 64 characters', () => {
+    const scheduler = marbles();
+    scheduler.run(({ expectObservable }) => {
+      const bus = memoryTransport({ scheduler });
+      for (const prefix of [
+        '',
+        '*',
+        'orders.',
+        'orders.*',
+        '_x-y_Z.9',
+        'p'.repeat(64),
+        `${'p'.repeat(64)}*`,
+      ]) {
+        expectObservable(bus.subscribePrefix(prefix), '^ 5s !').toBe('');
+      }
+    });
   });
 });

@@ -21,7 +21,7 @@ import {
 } from 'rxjs';
 import type { JsonObject, JsonValue } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
-import { BadRequestError, ConfigError, TransportClosedError } from '../errors.js';
+import { ConfigError, TransportClosedError } from '../errors.js';
 import { noopLogger } from '../logger/noopLogger.js';
 import { createMetrics } from '../metrics/createMetrics.js';
 import { MAX_TTL_MS } from '../constant/limits.js';
@@ -32,7 +32,7 @@ import { defaultDeadLetterTopic } from '../delivery/deadLetter.js';
 import { createInFlight } from './inFlight.js';
 import { createMiddlewareRegistry } from './middleware.js';
 import { createPublisher } from './publish.js';
-import { EPHEMERAL_SUFFIX, isValidName } from '../broker/names.js';
+import { EPHEMERAL_SUFFIX, isValidName, validateTopicPrefix } from '../broker/names.js';
 import { isValidNodeId, newNodeId } from './nodeId.js';
 import { DEFAULT_POLL_INTERVAL_MS, consumePrefix } from './prefix.js';
 import { createRequester, replyTopicOf } from './request.js';
@@ -204,8 +204,8 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
   const subscribePrefix = (prefix: string, opts: SubscribePrefixOptions = {}): Observable<Delivery> =>
     defer(() => {
       if (closing) return throwError(() => new TransportClosedError(`subscribe to ${prefix}*`));
-      if (typeof prefix !== 'string')
-        return throwError(() => new BadRequestError('a prefix must be a string'));
+      const validPrefix = validateTopicPrefix(prefix);
+      if (isLeft(validPrefix)) return throwError(() => validPrefix.left);
       const interval = opts.pollIntervalMs ?? pollIntervalMs;
       if (!inRange(interval, 1, MAX_POLL_INTERVAL_MS)) {
         return throwError(

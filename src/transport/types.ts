@@ -262,6 +262,10 @@ export interface Transport {
   /**
    * One stream of every topic starting with `prefix` (`''` for all), as they
    * come and go: the broker's topic list is polled every `pollIntervalMs`.
+   * Errors at subscribe with an `InvalidNameError` for a prefix no valid topic
+   * name can start with (characters outside `[.a-zA-Z0-9_-]`, more than 64 of
+   * them; one trailing `*` is allowed and ignored), and with a `ConfigError` for
+   * a bad option.
    */
   subscribePrefix(prefix: string, options?: SubscribePrefixOptions): Observable<Delivery>;
   /** Registers middleware, for every topic or those matching `scope.topic`; returns its removal. */
