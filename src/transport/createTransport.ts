@@ -216,13 +216,14 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
         );
       }
       const { pollIntervalMs: _interval, includeInternal, includeDeadLetter, ...topicOptions } = opts;
+      const fixedDeadLetter = topicOptions.deadLetterTopic;
       return consumePrefix(
         { broker, scheduler, logger },
         {
           prefix,
           includeInternal: includeInternal ?? false,
           includeDeadLetter: includeDeadLetter ?? false,
-          deadLetterTopic,
+          deadLetterTopic: fixedDeadLetter === undefined ? deadLetterTopic : () => fixedDeadLetter,
         },
         interval,
         (topic) => subscribeTopic(topic, topicOptions),

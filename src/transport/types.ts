@@ -104,6 +104,16 @@ export interface SubscribeTopicOptions {
   readonly concurrency?: number;
   /** Overrides of the retry policy the transport's `retry` option gives this topic. */
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Where this subscription dead-letters (the retries' last stop and undecodable
+   * messages): a topic name. Default: the transport's `deadLetterTopic` of the
+   * topic, `<topic>.dead` or the shortened name {@link defaultDeadLetterTopic}
+   * derives for a long topic. An invalid name fails the subscription at once
+   * with an `InvalidNameError` whose `option` is `'deadLetterTopic'`. On
+   * `subscribePrefix`, one topic for every topic of the prefix (and left out of
+   * the topics it consumes).
+   */
+  readonly deadLetterTopic?: string;
   /** The broker's in-flight timeout for this consumer, in ms; default: the broker's (60 s). */
   readonly msgTimeoutMs?: number;
   /** Touch pending deliveries at half `msgTimeoutMs` until acknowledged; default true. */
@@ -183,9 +193,12 @@ export interface TransportOptions {
   /** Retry policies by topic pattern; see {@link RetryPolicies}. */
   readonly retry?: RetryPolicies;
   /**
-   * Dead-letter topic of a topic; default `<topic>.dead` (without the
-   * `#ephemeral` suffix). A subscription whose dead-letter topic is not a
-   * valid name fails at once with an `InvalidNameError`.
+   * Dead-letter topic of a topic; default {@link defaultDeadLetterTopic}:
+   * `<topic>.dead` (without the `#ephemeral` suffix), or a derived 64-character
+   * name when that would be too long. A subscription's own `deadLetterTopic`
+   * option wins. A subscription whose dead-letter topic is not a valid name
+   * fails at once with an `InvalidNameError` (`option: 'deadLetterTopic'`);
+   * a function that throws fails it with a `ConfigError`.
    */
   readonly deadLetterTopic?: (topic: string) => string;
   /** Default poll interval of `subscribePrefix`, in ms (1–60 000): a new topic is picked up within it. Default 1000. */
