@@ -2,6 +2,7 @@ import {
   BadRequestError,
   ConfigError,
   DecodeError,
+  DiscoveryError,
   EmptyMessageError,
   EmptyNodeListError,
   ErrorCode,
@@ -18,6 +19,7 @@ import {
   PayloadTooLargeError,
   RxMiniError,
   TimeoutError,
+  TopicListingError,
   TransportClosedError,
   ValidationError,
   isRxMiniError,
@@ -154,6 +156,20 @@ const cases: Case[] = [
     message:
       'invalid topic prefix "bad prefix": must be at most 64 characters of [.a-zA-Z0-9_-], optionally followed by one *',
     fields: { kind: 'prefix', value: 'bad prefix' },
+  },
+  {
+    make: (c) => new TopicListingError(['http://h:1/stats'], opts(c)),
+    name: 'TopicListingError',
+    code: 'TOPIC_LISTING',
+    message: 'cannot list topics from http://h:1/stats: undefined',
+    fields: { sources: ['http://h:1/stats'] },
+  },
+  {
+    make: (c) => new DiscoveryError('orders.', 3, opts(c)),
+    name: 'DiscoveryError',
+    code: 'DISCOVERY',
+    message: 'prefix subscription "orders." gave up after 3 failed topic listings in a row: undefined',
+    fields: { prefix: 'orders.', failures: 3, sources: [] },
   },
   {
     make: (c) => new ConfigError('bad config', { ...opts(c), issues }),
@@ -300,5 +316,16 @@ describe('isRxMiniError', () => {
   it('narrows the type', () => {
     const value: unknown = new NotFoundError('k');
     expect(isRxMiniError(value) ? value.code : 'none').toBe('NOT_FOUND');
+  });
+});
+
+describe('DiscoveryError', () => {
+  it('takes the sources of the listing error that caused it', () => {
+    const listing = new TopicListingError(['http://h:1/stats'], { cause: new Error('fetch failed') });
+    const error = new DiscoveryError('p.', 2, { cause: listing });
+    expect(error.sources).toEqual(['http://h:1/stats']);
+    expect(error.message).toBe(
+      'prefix subscription "p." gave up after 2 failed topic listings in a row: cannot list topics from http://h:1/stats: fetch failed',
+    );
   });
 });

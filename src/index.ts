@@ -22,6 +22,7 @@ export {
   BadRequestError,
   ConfigError,
   DecodeError,
+  DiscoveryError,
   EmptyMessageError,
   EmptyNodeListError,
   ErrorCode,
@@ -39,6 +40,7 @@ export {
   RetriesExhaustedError,
   RxMiniError,
   TimeoutError,
+  TopicListingError,
   TransportClosedError,
   ValidationError,
   isRxMiniError,
@@ -255,6 +257,7 @@ export type {
 // transport
 export {
   DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_MAX_LIST_FAILURES,
   DEFAULT_MAX_PENDING_REQUESTS,
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -279,6 +282,7 @@ export type {
   BrokerDelivery,
   BrokerStatus,
   Counters,
+  DiscoveryEvent,
   MemoryTransportOptions,
   Middleware,
   MiddlewareScope,

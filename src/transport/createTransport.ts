@@ -34,12 +34,13 @@ import { createMiddlewareRegistry } from './middleware.js';
 import { createPublisher } from './publish.js';
 import { EPHEMERAL_SUFFIX, isValidName, validateTopicPrefix } from '../broker/names.js';
 import { isValidNodeId, newNodeId } from './nodeId.js';
-import { DEFAULT_POLL_INTERVAL_MS, consumePrefix } from './prefix.js';
+import { DEFAULT_MAX_LIST_FAILURES, DEFAULT_POLL_INTERVAL_MS, consumePrefix } from './prefix.js';
 import { createRequester, replyTopicOf } from './request.js';
 import { responseTo } from './respond.js';
 import { promiseOf } from '../delivery/settled.js';
 import type {
   Delivery,
+  DiscoveryEvent,
   RequestOptions,
   SubscribeBroadcastOptions,
   SubscribePrefixOptions,
@@ -66,6 +67,9 @@ export const MAX_POLL_INTERVAL_MS = 60_000;
 
 const inRange = (value: unknown, min: number, max: number): value is number =>
   typeof value === 'number' && value >= min && value <= max;
+
+const isListFailureBound = (v: unknown): v is number =>
+  v === Number.POSITIVE_INFINITY || (Number.isSafeInteger(v) && (v as number) >= 1);
 
 const option = <T>(
   name: string,
@@ -133,6 +137,13 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     (v) => inRange(v, 1, MAX_POLL_INTERVAL_MS),
     `must be from 1 to ${MAX_POLL_INTERVAL_MS}`,
   );
+  const maxListFailures = option(
+    'maxListFailures',
+    options.maxListFailures,
+    DEFAULT_MAX_LIST_FAILURES,
+    isListFailureBound,
+    'must be a positive integer or Infinity',
+  );
   const drainTimeoutMs = option(
     'drainTimeoutMs',
     options.drainTimeoutMs,
@@ -157,6 +168,7 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
   const middleware = createMiddlewareRegistry();
   const inFlight = createInFlight();
   const draining$ = new BehaviorSubject(false);
+  const discovery = new Subject<DiscoveryEvent>();
   const stop$ = new Subject<void>();
   let closing: Promise<void> | undefined;
   let brokerClosed = false;
@@ -215,17 +227,32 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
             ),
         );
       }
-      const { pollIntervalMs: _interval, includeInternal, includeDeadLetter, ...topicOptions } = opts;
+      const listFailures = opts.maxListFailures ?? maxListFailures;
+      if (!isListFailureBound(listFailures)) {
+        return throwError(
+          () =>
+            new ConfigError(
+              `subscribePrefix option maxListFailures must be a positive integer or Infinity, got ${String(listFailures)}`,
+            ),
+        );
+      }
+      const {
+        pollIntervalMs: _interval,
+        maxListFailures: _failures,
+        includeInternal,
+        includeDeadLetter,
+        ...topicOptions
+      } = opts;
       const fixedDeadLetter = topicOptions.deadLetterTopic;
       return consumePrefix(
-        { broker, scheduler, logger },
+        { broker, scheduler, logger, report: (event) => discovery.next(event) },
         {
           prefix,
           includeInternal: includeInternal ?? false,
           includeDeadLetter: includeDeadLetter ?? false,
           deadLetterTopic: fixedDeadLetter === undefined ? deadLetterTopic : () => fixedDeadLetter,
         },
-        interval,
+        { pollIntervalMs: interval, maxListFailures: listFailures },
         (topic) => subscribeTopic(topic, topicOptions),
       ).pipe(takeUntil(stop$));
     });
@@ -264,6 +291,7 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
           const closed = (options.closeBroker ?? true) ? broker.close() : Promise.resolve();
           closed.then(() => {
             draining$.complete();
+            discovery.complete();
             resolve();
           }, reject);
         });
@@ -274,6 +302,7 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     service,
     replyTopic,
     status$,
+    discovery$: discovery.asObservable(),
     get closed() {
       return closing !== undefined;
     },

@@ -8,7 +8,7 @@
 import { Observable, Subject, from, takeUntil } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../constant/limits.js';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, TopicListingError } from '../../errors.js';
 import type { ILogger } from '../../logger/types.js';
 import type { Broker, BrokerConsumeOptions, BrokerDelivery } from '../types.js';
 import { parseHostPort } from './address.js';
@@ -24,7 +24,11 @@ export interface NsqBrokerOptions extends NsqConnectionOptions {
    * publishes; consumers connect to all of them.
    */
   readonly nsqd: string | readonly string[];
-  /** nsqd HTTP addresses for `/stats` topic discovery without lookupd. Default: each TCP port + 1. */
+  /**
+   * nsqd HTTP addresses for `/stats` topic discovery without lookupd. Default:
+   * each TCP port + 1, a guess: when it is wrong, every listing fails with a
+   * `TopicListingError`, and prefix subscriptions error (see `maxListFailures`).
+   */
   readonly nsqdHttp?: readonly string[];
   /** nsqlookupd HTTP addresses (`host:port` or URL): consumers discover nsqd through them, and topics are listed from them. */
   readonly lookupd?: readonly string[];
@@ -76,7 +80,8 @@ const statsTopics = (body: unknown): string[] =>
 
 /**
  * Lists topics from every source; sources that fail are skipped, and only when
- * all of them fail does the listing fail (with the first reason).
+ * all of them fail does the listing fail, with a `TopicListingError` naming
+ * them (its cause: the first reason).
  */
 const unionOfTopics = async (
   urls: readonly string[],
@@ -87,7 +92,7 @@ const unionOfTopics = async (
   const ok = answers.filter((a): a is PromiseFulfilledResult<unknown> => a.status === 'fulfilled');
   if (ok.length === 0) {
     const first = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
-    throw new Error(`cannot list topics: ${String(first?.reason)}`);
+    throw new TopicListingError(urls, { cause: first?.reason });
   }
   return [...new Set(ok.flatMap((a) => parse(a.value)))].sort();
 };
