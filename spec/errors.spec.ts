@@ -2,6 +2,7 @@ import {
   BadRequestError,
   ConfigError,
   DecodeError,
+  DiscoveryError,
   EmptyMessageError,
   EmptyNodeListError,
   ErrorCode,
@@ -18,6 +19,7 @@ import {
   PayloadTooLargeError,
   RxMiniError,
   TimeoutError,
+  TopicListingError,
   TransportClosedError,
   ValidationError,
   isRxMiniError,
@@ -137,7 +139,37 @@ const cases: Case[] = [
     code: 'INVALID_NAME',
     message:
       'invalid topic name "bad name": must match ^[.a-zA-Z0-9_-]+(#ephemeral)?$ and be 1-64 characters',
-    fields: { kind: 'topic', value: 'bad name' },
+    fields: { kind: 'topic', value: 'bad name', option: undefined },
+  },
+  {
+    make: (c) => new InvalidNameError('topic', 'a b', { ...opts(c), option: 'deadLetterTopic' }),
+    name: 'InvalidNameError',
+    code: 'INVALID_NAME',
+    message:
+      'invalid topic name "a b" from option deadLetterTopic: must match ^[.a-zA-Z0-9_-]+(#ephemeral)?$ and be 1-64 characters',
+    fields: { kind: 'topic', value: 'a b', option: 'deadLetterTopic' },
+  },
+  {
+    make: (c) => new InvalidNameError('prefix', 'bad prefix', opts(c)),
+    name: 'InvalidNameError',
+    code: 'INVALID_NAME',
+    message:
+      'invalid topic prefix "bad prefix": must be at most 64 characters of [.a-zA-Z0-9_-], optionally followed by one *',
+    fields: { kind: 'prefix', value: 'bad prefix' },
+  },
+  {
+    make: (c) => new TopicListingError(['http://h:1/stats'], opts(c)),
+    name: 'TopicListingError',
+    code: 'TOPIC_LISTING',
+    message: 'cannot list topics from http://h:1/stats: undefined',
+    fields: { sources: ['http://h:1/stats'] },
+  },
+  {
+    make: (c) => new DiscoveryError('orders.', 3, opts(c)),
+    name: 'DiscoveryError',
+    code: 'DISCOVERY',
+    message: 'prefix subscription "orders." gave up after 3 failed topic listings in a row: undefined',
+    fields: { prefix: 'orders.', failures: 3, sources: [] },
   },
   {
     make: (c) => new ConfigError('bad config', { ...opts(c), issues }),
@@ -200,7 +232,9 @@ describe('errors', () => {
   }
 
   it('gives each class its own code, every one of them an ErrorCode value', () => {
-    const codes = [...cases.map((c) => c.make(false).code), new PanicError('x', 1).code];
+    // one code per class (a class may have several cases above)
+    const byClass = new Map(cases.map((c) => [c.name, c.make(false).code]));
+    const codes = [...byClass.values(), new PanicError('x', 1).code];
     expect(new Set(codes).size).toBe(codes.length);
     const known: readonly string[] = Object.values(ErrorCode);
     for (const code of codes) expect(known).toContain(code);
@@ -282,5 +316,16 @@ describe('isRxMiniError', () => {
   it('narrows the type', () => {
     const value: unknown = new NotFoundError('k');
     expect(isRxMiniError(value) ? value.code : 'none').toBe('NOT_FOUND');
+  });
+});
+
+describe('DiscoveryError', () => {
+  it('takes the sources of the listing error that caused it', () => {
+    const listing = new TopicListingError(['http://h:1/stats'], { cause: new Error('fetch failed') });
+    const error = new DiscoveryError('p.', 2, { cause: listing });
+    expect(error.sources).toEqual(['http://h:1/stats']);
+    expect(error.message).toBe(
+      'prefix subscription "p." gave up after 2 failed topic listings in a row: cannot list topics from http://h:1/stats: fetch failed',
+    );
   });
 });

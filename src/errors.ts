@@ -35,6 +35,8 @@ export const ErrorCode = {
   REMOTE: 'REMOTE',
   RETRIES_EXHAUSTED: 'RETRIES_EXHAUSTED',
   NOT_A_DELIVERY: 'NOT_A_DELIVERY',
+  TOPIC_LISTING: 'TOPIC_LISTING',
+  DISCOVERY: 'DISCOVERY',
 } as const;
 
 /** Union of every {@link ErrorCode} value. */
@@ -224,18 +226,101 @@ export class PayloadTooLargeError extends RxMiniError {
   }
 }
 
-/** A topic or channel name NSQ would reject. */
+/** What an {@link InvalidNameError} is about: a topic or channel name, or the prefix of a prefix subscription. */
+export type NameKind = 'topic' | 'channel' | 'prefix';
+
+const NAME_RULE = 'must match ^[.a-zA-Z0-9_-]+(#ephemeral)?$ and be 1-64 characters';
+const PREFIX_RULE = 'must be at most 64 characters of [.a-zA-Z0-9_-], optionally followed by one *';
+
+/**
+ * A topic or channel name NSQ would reject, or a topic prefix no valid topic
+ * name could start with. `option` names the option that gave the name, when
+ * the user did not type it as an argument (a dead-letter topic, say).
+ *
+ * @example
+ * ```ts
+ * import { InvalidNameError } from 'rxmini';
+ * const err = new InvalidNameError('topic', 'a b', { option: 'deadLetterTopic' });
+ * err.message; // 'invalid topic name "a b" from option deadLetterTopic: must match …'
+ * ```
+ */
 export class InvalidNameError extends RxMiniError {
   readonly code = ErrorCode.INVALID_NAME;
+  /** The option that gave the name, when it came from one. */
+  readonly option: string | undefined;
   constructor(
-    readonly kind: 'topic' | 'channel',
+    readonly kind: NameKind,
     readonly value: string,
-    options?: RxMiniErrorOptions,
+    options?: RxMiniErrorOptions & { readonly option?: string },
   ) {
+    const what = kind === 'prefix' ? 'topic prefix' : `${kind} name`;
+    const from = options?.option === undefined ? '' : ` from option ${options.option}`;
     super(
-      `invalid ${kind} name ${JSON.stringify(value)}: must match ^[.a-zA-Z0-9_-]+(#ephemeral)?$ and be 1-64 characters`,
+      `invalid ${what} ${JSON.stringify(value)}${from}: ${kind === 'prefix' ? PREFIX_RULE : NAME_RULE}`,
       options,
     );
+    this.option = options?.option;
+  }
+}
+
+/**
+ * The broker could not list its topics: no source answered (nsqlookupd's
+ * `/topics`, or nsqd's `/stats` without lookupd). `cause` is the first reason.
+ *
+ * @example
+ * ```ts
+ * import { TopicListingError } from 'rxmini';
+ * const err = new TopicListingError(['http://127.0.0.1:4151/stats'], { cause: new Error('fetch failed') });
+ * err.message; // 'cannot list topics from http://127.0.0.1:4151/stats: fetch failed'
+ * ```
+ */
+export class TopicListingError extends RxMiniError {
+  readonly code = ErrorCode.TOPIC_LISTING;
+  constructor(
+    /** Every address that was asked, none of which answered. */
+    readonly sources: readonly string[],
+    options?: RxMiniErrorOptions,
+  ) {
+    const cause = options?.cause;
+    super(
+      `cannot list topics from ${sources.join(', ') || 'the broker'}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      options,
+    );
+  }
+}
+
+/**
+ * A prefix subscription gave up: `failures` topic listings in a row failed
+ * (its `maxListFailures`). `cause` is the last listing's error; `sources` are
+ * the addresses it asked, when the broker said (a {@link TopicListingError}).
+ *
+ * @example
+ * ```ts
+ * import { DiscoveryError } from 'rxmini';
+ * bus.subscribePrefix('orders.').subscribe({
+ *   error: (e) => {
+ *     if (e instanceof DiscoveryError) log.error(`no topic list for ${e.prefix} from ${e.sources.join(', ')}`);
+ *   },
+ * });
+ * ```
+ */
+export class DiscoveryError extends RxMiniError {
+  readonly code = ErrorCode.DISCOVERY;
+  /** The addresses the last listing asked (empty when the broker did not say). */
+  readonly sources: readonly string[];
+  constructor(
+    /** The prefix of the subscription. */
+    readonly prefix: string,
+    /** Failed listings in a row. */
+    readonly failures: number,
+    options?: RxMiniErrorOptions,
+  ) {
+    const cause = options?.cause;
+    super(
+      `prefix subscription ${JSON.stringify(prefix)} gave up after ${failures} failed topic listings in a row: ${cause instanceof Error ? cause.message : String(cause)}`,
+      options,
+    );
+    this.sources = cause instanceof TopicListingError ? cause.sources : [];
   }
 }
 

@@ -22,6 +22,7 @@ export {
   BadRequestError,
   ConfigError,
   DecodeError,
+  DiscoveryError,
   EmptyMessageError,
   EmptyNodeListError,
   ErrorCode,
@@ -39,11 +40,12 @@ export {
   RetriesExhaustedError,
   RxMiniError,
   TimeoutError,
+  TopicListingError,
   TransportClosedError,
   ValidationError,
   isRxMiniError,
 } from './errors.js';
-export type { FieldIssue, RxMiniErrorOptions } from './errors.js';
+export type { FieldIssue, NameKind, RxMiniErrorOptions } from './errors.js';
 
 // constant
 export {
@@ -256,6 +258,7 @@ export type {
 export {
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_LIST_FAILURES,
   DEFAULT_MAX_PENDING_REQUESTS,
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -280,6 +283,7 @@ export type {
   BrokerDelivery,
   BrokerStatus,
   Counters,
+  DiscoveryEvent,
   MemoryTransportOptions,
   Middleware,
   MiddlewareScope,

@@ -10,6 +10,20 @@ describe('delivery/deadLetter', () => {
   it('names the dead-letter topic <topic>.dead, dropping #ephemeral', () => {
     expect(defaultDeadLetterTopic('orders.created')).toBe('orders.created.dead');
     expect(defaultDeadLetterTopic('jobs#ephemeral')).toBe('jobs.dead');
+    expect(defaultDeadLetterTopic('x'.repeat(59))).toBe(`${'x'.repeat(59)}.dead`);
+  });
+
+  it('derives a valid name, the same every time, when <topic>.dead would be over 64 characters', () => {
+    const long = `orders.${'a'.repeat(53)}`; // 60 characters
+    const other = `orders.${'a'.repeat(52)}b`; // the same first 50
+    const derived = defaultDeadLetterTopic(long);
+    expect(derived.length).toBe(64);
+    expect(derived).toMatch(/^[.a-zA-Z0-9_-]+$/);
+    expect(derived).toMatch(new RegExp(`^${long.slice(0, 50)}-[0-9a-f]{8}\\.dead$`));
+    expect(defaultDeadLetterTopic(long)).toBe(derived);
+    expect(defaultDeadLetterTopic(`${long}#ephemeral`)).toBe(derived);
+    expect(defaultDeadLetterTopic(other)).not.toBe(derived);
+    expect(defaultDeadLetterTopic('y'.repeat(64)).length).toBe(64);
   });
 
   it('keeps the failed message and adds the reason, topic and attempts to its header', () => {

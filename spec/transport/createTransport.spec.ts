@@ -17,8 +17,9 @@ import { DRAIN_REQUEUE_DELAY_MS } from '../../src/transport/consume.js';
 import { createTransport } from '../../src/transport/createTransport.js';
 import { memoryBroker } from '../../src/broker/memory/memoryBroker.js';
 import type { MemoryBroker } from '../../src/broker/memory/types.js';
-import type { Transport, TransportOptions } from '../../src/transport/types.js';
+import type { SubscribeTopicOptions, Transport, TransportOptions } from '../../src/transport/types.js';
 import type { Delivery } from '../../src/delivery/types.js';
+import { defaultDeadLetterTopic } from '../../src/delivery/deadLetter.js';
 import { testScheduler } from '../helpers/marbles.js';
 
 const event = (body: Record<string, number | string> = {}): Message => ({
@@ -93,6 +94,25 @@ describe('transport/createTransport', () => {
         { maxPendingRequests: 0 },
       ];
       for (const options of bad) expect(() => createTransport(broker, options)).toThrowError(ConfigError);
+    });
+
+    it('errors a subscription with a bad option with a ConfigError too, as the transport option', () => {
+      testScheduler().run(({ expectObservable }) => {
+        const { client } = bus();
+        const configError = jasmine.any(ConfigError);
+        expectObservable(client.subscribePrefix('p.', { pollIntervalMs: 0 })).toBe(
+          '#',
+          undefined,
+          configError,
+        );
+        expectObservable(client.subscribePrefix('p.', { pollIntervalMs: 60_001 })).toBe(
+          '#',
+          undefined,
+          configError,
+        );
+        expectObservable(client.subscribeTopic('t', { maxInFlight: 0 })).toBe('#', undefined, configError);
+        expectObservable(client.subscribeTopic('t', { msgTimeoutMs: -1 })).toBe('#', undefined, configError);
+      });
     });
   });
 
@@ -173,13 +193,13 @@ describe('transport/createTransport', () => {
       expect(metrics?.export()['transport.invalid_replies']).toBe(2);
     });
 
-    it('refuses a bad timeout, a duplicate context id and more pending requests than allowed', () => {
+    it('refuses a bad timeout (a ConfigError, as requestTimeoutMs), a duplicate context id and more pending requests than allowed', () => {
       testScheduler().run(({ expectObservable }) => {
         const { client } = bus({ maxPendingRequests: 1 });
         expectObservable(client.request('a', {}, { timeout: -1 })).toBe(
           '#',
           undefined,
-          jasmine.any(BadRequestError),
+          jasmine.any(ConfigError),
         );
         expectObservable(client.request('a', {}, { contextID: 'c1' })).toBe(
           '100ms #',
@@ -259,15 +279,65 @@ describe('transport/createTransport', () => {
       });
     });
 
-    it('fails a subscription with an invalid retry policy or dead-letter topic at once', () => {
+    it('fails a subscription with an invalid retry policy at once', () => {
       testScheduler().run(({ expectObservable }) => {
         const { service } = bus({ retry: { '*': { factor: 0.5 } } });
         expectObservable(service.subscribeTopic('t')).toBe('#', undefined, jasmine.any(ConfigError));
-        expectObservable(service.subscribeTopic('x'.repeat(62))).toBe(
+      });
+    });
+
+    it('fails a subscription whose dead-letter topic is invalid at once, naming the option that gave it', () => {
+      testScheduler().run(({ expectObservable }) => {
+        const invalidFrom = (value: string) =>
+          jasmine.objectContaining({ code: 'INVALID_NAME', kind: 'topic', value, option: 'deadLetterTopic' });
+        const { service } = bus();
+        expectObservable(service.subscribeTopic('t', { deadLetterTopic: 'a b' })).toBe(
           '#',
           undefined,
-          jasmine.objectContaining({ code: 'INVALID_NAME' }),
+          invalidFrom('a b'),
         );
+        const custom = bus({ deadLetterTopic: (t) => `dead letters of ${t}` }).service;
+        expectObservable(custom.subscribeTopic('t')).toBe('#', undefined, invalidFrom('dead letters of t'));
+        const throwing = bus({
+          deadLetterTopic: () => {
+            throw new Error('no');
+          },
+        }).service;
+        expectObservable(throwing.subscribeTopic('t')).toBe('#', undefined, jasmine.any(ConfigError));
+      });
+    });
+
+    it('dead-letters a 60-character topic to its derived dead-letter topic, or where deadLetterTopic says', () => {
+      testScheduler().run(({ flush }) => {
+        const { client, service } = bus({ retry: { '*': { maxAttempts: 1 } } });
+        const topic = `jobs.${'x'.repeat(55)}`;
+        const derived = defaultDeadLetterTopic(topic);
+        const dead: string[] = [];
+        const failing = (t: string, options: SubscribeTopicOptions = {}) =>
+          service
+            .subscribeTopic(t, options)
+            .pipe(
+              handleDeliveries(() => {
+                throw new Error('boom');
+              }),
+            )
+            .subscribe({ error: (e: unknown) => dead.push(`failed: ${String(e)}`) });
+        failing(topic);
+        failing('jobs.b', { deadLetterTopic: 'jobs.failed' });
+        for (const t of [derived, 'jobs.failed']) {
+          service.subscribeTopic(t).subscribe({
+            next: (d) => {
+              dead.push(`${d.topic} <- ${d.message.header?.[HeaderKey.ORIGINAL_TOPIC] ?? ''}`);
+              d.finish();
+            },
+            error: (e: unknown) => dead.push(`failed: ${String(e)}`),
+          });
+        }
+        void client.publish(topic, event());
+        void client.publish('jobs.b', event());
+        flush();
+        expect(derived.length).toBeLessThanOrEqual(64);
+        expect(dead).toEqual([`${derived} <- ${topic}`, 'jobs.failed <- jobs.b']);
       });
     });
   });

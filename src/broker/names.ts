@@ -99,3 +99,19 @@ export const validateTopic: (name: unknown) => Either<InvalidNameError, string> 
  * @see {@link validateTopic}
  */
 export const validateChannel: (name: unknown) => Either<InvalidNameError, string> = validate('channel');
+
+// a topic name's characters, then at most one trailing `*`; the length is checked separately
+const PREFIX_PATTERN = /^[.a-zA-Z0-9_-]*\*?$/;
+
+/**
+ * Checks the prefix of a prefix subscription: `right(prefix)` when some valid
+ * topic name can start with it (`''` and `*` take every topic; up to 64
+ * characters of `[.a-zA-Z0-9_-]`, then at most one trailing `*`), else
+ * `left(InvalidNameError)` with `kind: 'prefix'`. Never throws.
+ */
+export const validateTopicPrefix = (prefix: unknown): Either<InvalidNameError, string> =>
+  typeof prefix === 'string' &&
+  PREFIX_PATTERN.test(prefix) &&
+  (prefix.endsWith('*') ? prefix.length - 1 : prefix.length) <= MAX_NAME_LENGTH
+    ? right(prefix)
+    : left(new InvalidNameError('prefix', typeof prefix === 'string' ? prefix : String(prefix)));

@@ -6,24 +6,47 @@
  */
 import { newContextID, type Message } from '../codec/message.js';
 import { HeaderKey, MessageType } from '../constant/index.js';
-import { EPHEMERAL_SUFFIX } from '../broker/names.js';
+import { EPHEMERAL_SUFFIX, MAX_NAME_LENGTH } from '../broker/names.js';
 
 /** Suffix of the default dead-letter topic. */
 export const DEAD_LETTER_SUFFIX = '.dead';
 
+/** How much of a long topic's name its derived dead-letter topic keeps. */
+const KEPT_LENGTH = MAX_NAME_LENGTH - '-01234567'.length - DEAD_LETTER_SUFFIX.length;
+
+/** FNV-1a, 32 bits, as 8 hex digits: short, stable everywhere, no crypto needed (names are ASCII). */
+const shortHash = (text: string): string => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+};
+
 /**
  * The default dead-letter topic of `topic`: `<topic>.dead`, without the
- * `#ephemeral` suffix (a dead letter is kept).
+ * `#ephemeral` suffix (a dead letter is kept). When that is over 64 characters
+ * (NSQ's limit, so for a topic of more than 59), the name is derived instead:
+ * the topic's first 50 characters, `-`, the 8 hex digits of the FNV-1a (32-bit)
+ * hash of the whole topic (without `#ephemeral`), then `.dead` — 64 characters,
+ * the same on every node and every run. A subscription's `deadLetterTopic`
+ * option sets another name.
  *
  * @example
  * ```ts
  * import { defaultDeadLetterTopic } from 'rxmini';
  * defaultDeadLetterTopic('orders.created'); // 'orders.created.dead'
  * defaultDeadLetterTopic('jobs#ephemeral'); // 'jobs.dead'
+ * defaultDeadLetterTopic(`reports.${'x'.repeat(52)}`); // 'reports.xxx…x-<8 hex digits>.dead', 64 characters
  * ```
  */
-export const defaultDeadLetterTopic = (topic: string): string =>
-  `${topic.endsWith(EPHEMERAL_SUFFIX) ? topic.slice(0, -EPHEMERAL_SUFFIX.length) : topic}${DEAD_LETTER_SUFFIX}`;
+export const defaultDeadLetterTopic = (topic: string): string => {
+  const base = topic.endsWith(EPHEMERAL_SUFFIX) ? topic.slice(0, -EPHEMERAL_SUFFIX.length) : topic;
+  const plain = `${base}${DEAD_LETTER_SUFFIX}`;
+  if (plain.length <= MAX_NAME_LENGTH) return plain;
+  return `${base.slice(0, KEPT_LENGTH)}-${shortHash(base)}${DEAD_LETTER_SUFFIX}`;
+};
 
 /** Why and where a message was dead-lettered. */
 export interface DeadLetterInfo {

@@ -11,7 +11,7 @@ import { decode } from '../codec/wire.js';
 import { validateDecoded } from '../codec/validate.js';
 import type { Message } from '../codec/message.js';
 import { DEFAULT_MSG_TIMEOUT_MS, MAX_AUTO_TOUCH_MS } from '../constant/limits.js';
-import { TransportClosedError, type RxMiniError } from '../errors.js';
+import { ConfigError, InvalidNameError, TransportClosedError, type RxMiniError } from '../errors.js';
 import type { ILogger } from '../logger/types.js';
 import type { Broker, BrokerDelivery } from '../broker/types.js';
 import { TransportMetric, type Counters } from './counters.js';
@@ -20,7 +20,7 @@ import { createAutoToucher, type AutoToucher } from '../broker/autoTouch.js';
 import { DeliveryCore, failChainOf, type DeliveryDeps, type FailChain } from '../delivery/delivery.js';
 import type { InFlight } from './inFlight.js';
 import type { MiddlewareRegistry } from './middleware.js';
-import { validateChannel, validateTopic } from '../broker/names.js';
+import { isValidTopic, validateChannel, validateTopic } from '../broker/names.js';
 import { backoffDelay } from '../delivery/retry.js';
 import { resolveRetryPolicy } from './retry.js';
 import type { RetryPolicies, SubscribeTopicOptions } from './types.js';
@@ -85,12 +85,14 @@ const prepare = (
   if (isLeft(channelName)) return channelName.left;
   let deadLetterTopic: string;
   try {
-    deadLetterTopic = ctx.deadLetterTopic(topic);
+    deadLetterTopic = options.deadLetterTopic ?? ctx.deadLetterTopic(topic);
   } catch (error) {
-    deadLetterTopic = String(error);
+    return new ConfigError(`transport option deadLetterTopic threw for topic ${topic}`, { cause: error });
   }
-  const deadLetterName = validateTopic(deadLetterTopic);
-  if (isLeft(deadLetterName)) return deadLetterName.left;
+  // the default is valid for every valid topic: an invalid name came from an option
+  if (!isValidTopic(deadLetterTopic)) {
+    return new InvalidNameError('topic', String(deadLetterTopic), { option: 'deadLetterTopic' });
+  }
   const policy = resolveRetryPolicy(ctx.retry, topic, options.retry);
   if (isLeft(policy)) return policy.left;
   return { policy: policy.right, deadLetterTopic };

@@ -22,7 +22,7 @@ import {
 import type { JsonObject, JsonValue } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
 import type { PartialMessage } from '../codec/complete.js';
-import { BadRequestError, ConfigError, TransportClosedError } from '../errors.js';
+import { ConfigError, TransportClosedError } from '../errors.js';
 import { noopLogger } from '../logger/noopLogger.js';
 import { createMetrics } from '../metrics/createMetrics.js';
 import { MAX_TTL_MS } from '../constant/limits.js';
@@ -33,13 +33,14 @@ import { defaultDeadLetterTopic } from '../delivery/deadLetter.js';
 import { createInFlight } from './inFlight.js';
 import { createMiddlewareRegistry } from './middleware.js';
 import { createPublisher } from './publish.js';
-import { EPHEMERAL_SUFFIX, isValidName } from '../broker/names.js';
+import { EPHEMERAL_SUFFIX, isValidName, validateTopicPrefix } from '../broker/names.js';
 import { isValidNodeId, newNodeId } from './nodeId.js';
-import { DEFAULT_POLL_INTERVAL_MS, consumePrefix } from './prefix.js';
+import { DEFAULT_MAX_LIST_FAILURES, DEFAULT_POLL_INTERVAL_MS, consumePrefix } from './prefix.js';
 import { createRequester, replyTopicOf } from './request.js';
 import { responseTo } from './respond.js';
 import { promiseOf } from '../delivery/settled.js';
 import type {
+  DiscoveryEvent,
   ReadyObservable,
   RequestOptions,
   SubscribeBroadcastOptions,
@@ -68,6 +69,9 @@ export const MAX_POLL_INTERVAL_MS = 60_000;
 
 const inRange = (value: unknown, min: number, max: number): value is number =>
   typeof value === 'number' && value >= min && value <= max;
+
+const isListFailureBound = (v: unknown): v is number =>
+  v === Number.POSITIVE_INFINITY || (Number.isSafeInteger(v) && (v as number) >= 1);
 
 const option = <T>(
   name: string,
@@ -135,6 +139,13 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     (v) => inRange(v, 1, MAX_POLL_INTERVAL_MS),
     `must be from 1 to ${MAX_POLL_INTERVAL_MS}`,
   );
+  const maxListFailures = option(
+    'maxListFailures',
+    options.maxListFailures,
+    DEFAULT_MAX_LIST_FAILURES,
+    isListFailureBound,
+    'must be a positive integer or Infinity',
+  );
   const drainTimeoutMs = option(
     'drainTimeoutMs',
     options.drainTimeoutMs,
@@ -159,6 +170,7 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
   const middleware = createMiddlewareRegistry();
   const inFlight = createInFlight();
   const draining$ = new BehaviorSubject(false);
+  const discovery = new Subject<DiscoveryEvent>();
   const stop$ = new Subject<void>();
   let closing: Promise<void> | undefined;
   let brokerClosed = false;
@@ -240,27 +252,43 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
   const subscribePrefix = (prefix: string, opts: SubscribePrefixOptions = {}): Observable<Delivery> =>
     defer(() => {
       if (closing) return throwError(() => new TransportClosedError(`subscribe to ${prefix}*`));
-      if (typeof prefix !== 'string')
-        return throwError(() => new BadRequestError('a prefix must be a string'));
+      const validPrefix = validateTopicPrefix(prefix);
+      if (isLeft(validPrefix)) return throwError(() => validPrefix.left);
       const interval = opts.pollIntervalMs ?? pollIntervalMs;
       if (!inRange(interval, 1, MAX_POLL_INTERVAL_MS)) {
         return throwError(
           () =>
-            new BadRequestError(
-              `pollIntervalMs must be from 1 to ${MAX_POLL_INTERVAL_MS}, got ${String(interval)}`,
+            new ConfigError(
+              `subscribePrefix option pollIntervalMs must be from 1 to ${MAX_POLL_INTERVAL_MS}, got ${String(interval)}`,
             ),
         );
       }
-      const { pollIntervalMs: _interval, includeInternal, includeDeadLetter, ...topicOptions } = opts;
+      const listFailures = opts.maxListFailures ?? maxListFailures;
+      if (!isListFailureBound(listFailures)) {
+        return throwError(
+          () =>
+            new ConfigError(
+              `subscribePrefix option maxListFailures must be a positive integer or Infinity, got ${String(listFailures)}`,
+            ),
+        );
+      }
+      const {
+        pollIntervalMs: _interval,
+        maxListFailures: _failures,
+        includeInternal,
+        includeDeadLetter,
+        ...topicOptions
+      } = opts;
+      const fixedDeadLetter = topicOptions.deadLetterTopic;
       return consumePrefix(
-        { broker, scheduler, logger },
+        { broker, scheduler, logger, report: (event) => discovery.next(event) },
         {
           prefix,
           includeInternal: includeInternal ?? false,
           includeDeadLetter: includeDeadLetter ?? false,
-          deadLetterTopic,
+          deadLetterTopic: fixedDeadLetter === undefined ? deadLetterTopic : () => fixedDeadLetter,
         },
-        interval,
+        { pollIntervalMs: interval, maxListFailures: listFailures },
         (topic) => consumeTopic(consumeContext, topic, topicOptions.channel ?? service, topicOptions),
       ).pipe(takeUntil(stop$));
     });
@@ -299,6 +327,7 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
           const closed = (options.closeBroker ?? true) ? broker.close() : Promise.resolve();
           closed.then(() => {
             draining$.complete();
+            discovery.complete();
             resolve();
           }, reject);
         });
@@ -309,6 +338,7 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     service,
     replyTopic,
     status$,
+    discovery$: discovery.asObservable(),
     get closed() {
       return closing !== undefined;
     },

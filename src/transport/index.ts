@@ -28,12 +28,18 @@ export { createMiddlewareRegistry, handlerMiddleware, operatorMiddleware } from 
 export type { MiddlewareRegistry } from './middleware.js';
 export { memoryTransport, type MemoryTransportOptions } from './memoryTransport.js';
 export { MAX_NODE_ID_LENGTH, isValidNodeId, newNodeId } from './nodeId.js';
-export { DEFAULT_POLL_INTERVAL_MS, matchingTopics, type PrefixFilter } from './prefix.js';
+export {
+  DEFAULT_MAX_LIST_FAILURES,
+  DEFAULT_POLL_INTERVAL_MS,
+  matchingTopics,
+  type PrefixFilter,
+} from './prefix.js';
 export { REPLY_CHANNEL, replyTopicOf } from './request.js';
 export { isErrorResponse, responseTo, statusOfError } from './respond.js';
 export { resolveRetryPolicy } from './retry.js';
 export { matchTopicPattern, matchingEntries } from './topicPattern.js';
 export type {
+  DiscoveryEvent,
   Middleware,
   MiddlewareScope,
   ReadyObservable,

@@ -4,24 +4,31 @@
  *
  * @packageDocumentation
  */
+import { left, right, type Either } from 'fp-ts/lib/Either.js';
 import {
-  EMPTY,
   Observable,
   catchError,
+  defer,
   exhaustMap,
+  map,
+  of,
   take,
   timer,
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import { ErrorCode, isRxMiniError } from '../errors.js';
+import { DiscoveryError, ErrorCode, isRxMiniError } from '../errors.js';
 import type { ILogger } from '../logger/types.js';
 import type { Broker } from '../broker/types.js';
 import { DEAD_LETTER_SUFFIX } from '../delivery/deadLetter.js';
 import type { Delivery } from '../delivery/types.js';
+import type { DiscoveryEvent } from './types.js';
 
 /** Default poll interval of a prefix subscription, in ms. */
 export const DEFAULT_POLL_INTERVAL_MS = 1_000;
+
+/** Default bound of failed topic listings in a row before a prefix subscription errors. */
+export const DEFAULT_MAX_LIST_FAILURES = 5;
 
 /** Which topics a prefix subscription takes. */
 export interface PrefixFilter {
@@ -66,24 +73,37 @@ export interface PrefixContext {
   readonly broker: Broker;
   readonly scheduler: SchedulerLike;
   readonly logger: ILogger;
+  /** Where listing failures and recoveries go (the transport's `discovery$`). */
+  readonly report: (event: DiscoveryEvent) => void;
+}
+
+/** How often a prefix subscription polls, and how many failed listings in a row it bears. */
+export interface PollPolicy {
+  readonly pollIntervalMs: number;
+  readonly maxListFailures: number;
 }
 
 /** Failures that will not go away by trying the same topic again. */
 const isPermanent = (error: unknown): boolean =>
   isRxMiniError(error, ErrorCode.INVALID_NAME) || isRxMiniError(error, ErrorCode.CONFIG);
 
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
 /**
  * Polls the broker's topic list every `pollIntervalMs` (the first poll at
  * once), opens `consume(topic)` for every new matching topic and closes the
  * consumer of a topic that is no longer listed; all merged into one stream.
- * A failed poll is logged and retried at the next one. A consumer that fails is
+ * A failed listing is logged, reported (`listing-failed`) and tried again at the
+ * next poll; at `maxListFailures` failures in a row the stream errors with a
+ * {@link DiscoveryError} (its consumers close). A listing that succeeds after
+ * failures resets the count and is reported (`listing-recovered`). A consumer that fails is
  * logged and opened again at the next poll, unless its failure is permanent (an
  * invalid name or policy), in which case the topic is skipped while it stays listed.
  */
 export const consumePrefix = (
   ctx: PrefixContext,
   filter: PrefixFilter,
-  pollIntervalMs: number,
+  policy: PollPolicy,
   consume: (topic: string) => Observable<Delivery>,
 ): Observable<Delivery> =>
   new Observable<Delivery>((subscriber) => {
@@ -126,22 +146,45 @@ export const consumePrefix = (
       }
     };
 
-    const poll = timer(0, pollIntervalMs, ctx.scheduler)
+    let failures = 0;
+    const onListing = (listing: Either<Error, readonly string[]>): void => {
+      if (listing._tag === 'Right') {
+        if (failures > 0) ctx.report({ type: 'listing-recovered', prefix: filter.prefix, failures });
+        failures = 0;
+        onTopics(listing.right);
+        return;
+      }
+      failures += 1;
+      const { maxListFailures } = policy;
+      log.warn('transport: listing topics failed', {
+        error: listing.left.message,
+        failures,
+        maxListFailures,
+      });
+      ctx.report({
+        type: 'listing-failed',
+        prefix: filter.prefix,
+        failures,
+        maxListFailures,
+        error: listing.left,
+      });
+      if (failures >= maxListFailures) {
+        subscriber.error(new DiscoveryError(filter.prefix, failures, { cause: listing.left }));
+      }
+    };
+
+    const poll = timer(0, policy.pollIntervalMs, ctx.scheduler)
       .pipe(
         exhaustMap(() =>
-          ctx.broker.listTopics().pipe(
+          defer(() => ctx.broker.listTopics()).pipe(
             take(1),
-            catchError((error: unknown) => {
-              log.warn('transport: listing topics failed', {
-                error: error instanceof Error ? error.message : String(error),
-              });
-              return EMPTY;
-            }),
+            map((topics) => right<Error, readonly string[]>(topics)),
+            catchError((error: unknown) => of(left<Error, readonly string[]>(asError(error)))),
           ),
         ),
       )
       .subscribe({
-        next: onTopics,
+        next: onListing,
         error: (error: unknown) => subscriber.error(error),
       });
 

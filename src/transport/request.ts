@@ -14,7 +14,7 @@ import { decode } from '../codec/wire.js';
 import { HeaderKey, MessageType, StatusCode } from '../constant/index.js';
 import { createConversationStore } from '../context/createConversationStore.js';
 import type { ConversationStore } from '../context/types.js';
-import { BadRequestError, TimeoutError, TransportClosedError } from '../errors.js';
+import { ConfigError, TimeoutError, TransportClosedError } from '../errors.js';
 import type { ILogger } from '../logger/types.js';
 import { MAX_TTL_MS } from '../constant/limits.js';
 import type { Broker } from '../broker/types.js';
@@ -62,10 +62,10 @@ export interface Requester {
   shutdown(): void;
 }
 
-const checkTimeout = (timeout: number): BadRequestError | undefined =>
+const checkTimeout = (timeout: number): ConfigError | undefined =>
   typeof timeout === 'number' && timeout >= 0 && timeout <= MAX_TTL_MS
     ? undefined
-    : new BadRequestError(
+    : new ConfigError(
         `request timeout must be a number of ms from 0 to ${MAX_TTL_MS}, got ${String(timeout)}`,
       );
 

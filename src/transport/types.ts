@@ -118,6 +118,16 @@ export interface SubscribeTopicOptions {
   readonly concurrency?: number;
   /** Overrides of the retry policy the transport's `retry` option gives this topic. */
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Where this subscription dead-letters (the retries' last stop and undecodable
+   * messages): a topic name. Default: the transport's `deadLetterTopic` of the
+   * topic, `<topic>.dead` or the shortened name {@link defaultDeadLetterTopic}
+   * derives for a long topic. An invalid name fails the subscription at once
+   * with an `InvalidNameError` whose `option` is `'deadLetterTopic'`. On
+   * `subscribePrefix`, one topic for every topic of the prefix (and left out of
+   * the topics it consumes).
+   */
+  readonly deadLetterTopic?: string;
   /** The broker's in-flight timeout for this consumer, in ms; default: the broker's (60 s). */
   readonly msgTimeoutMs?: number;
   /** Touch pending deliveries at half `msgTimeoutMs` until acknowledged; default true. */
@@ -192,7 +202,46 @@ export interface SubscribePrefixOptions extends SubscribeTopicOptions {
   readonly includeInternal?: boolean;
   /** Also consume dead-letter topics; default false. */
   readonly includeDeadLetter?: boolean;
+  /**
+   * How many topic listings in a row may fail before the stream errors with a
+   * `DiscoveryError` (a positive integer, or `Infinity` to keep trying); default
+   * the transport's `maxListFailures`. A listing that succeeds resets the count.
+   */
+  readonly maxListFailures?: number;
 }
+
+/**
+ * What the topic discovery of a prefix subscription reports on
+ * {@link Transport.discovery$}: a topic listing that failed (`failures` in a
+ * row so far; at `maxListFailures` the subscription errors with a
+ * `DiscoveryError`), and the first listing that succeeded after failures
+ * (`failures`: how many there were).
+ *
+ * @example
+ * ```ts
+ * bus.discovery$.subscribe((event) => {
+ *   if (event.type === 'listing-failed') log.warn(`${event.prefix}: ${event.error.message}`);
+ * });
+ * ```
+ */
+export type DiscoveryEvent =
+  | {
+      readonly type: 'listing-failed';
+      /** The prefix of the subscription. */
+      readonly prefix: string;
+      /** Failed listings in a row, this one included. */
+      readonly failures: number;
+      /** The bound at which the subscription errors. */
+      readonly maxListFailures: number;
+      /** Why the listing failed (a `TopicListingError` over NSQ). */
+      readonly error: Error;
+    }
+  | {
+      readonly type: 'listing-recovered';
+      readonly prefix: string;
+      /** Failed listings in a row before this success. */
+      readonly failures: number;
+    };
 
 /** Options of {@link Transport.subscribeBroadcast}: every option of a topic subscription but the channel. */
 export type SubscribeBroadcastOptions = Omit<SubscribeTopicOptions, 'channel'>;
@@ -233,13 +282,23 @@ export interface TransportOptions {
   /** Retry policies by topic pattern; see {@link RetryPolicies}. */
   readonly retry?: RetryPolicies;
   /**
-   * Dead-letter topic of a topic; default `<topic>.dead` (without the
-   * `#ephemeral` suffix). A subscription whose dead-letter topic is not a
-   * valid name fails at once with an `InvalidNameError`.
+   * Dead-letter topic of a topic; default {@link defaultDeadLetterTopic}:
+   * `<topic>.dead` (without the `#ephemeral` suffix), or a derived 64-character
+   * name when that would be too long. A subscription's own `deadLetterTopic`
+   * option wins. A subscription whose dead-letter topic is not a valid name
+   * fails at once with an `InvalidNameError` (`option: 'deadLetterTopic'`);
+   * a function that throws fails it with a `ConfigError`.
    */
   readonly deadLetterTopic?: (topic: string) => string;
   /** Default poll interval of `subscribePrefix`, in ms (1–60 000): a new topic is picked up within it. Default 1000. */
   readonly pollIntervalMs?: number;
+  /**
+   * Default of `subscribePrefix`'s `maxListFailures`: how many topic listings in
+   * a row may fail (lookupd or nsqd `/stats` unreachable, say) before the
+   * subscription errors with a `DiscoveryError`. A positive integer, or
+   * `Infinity` to keep trying (failures still show on `discovery$`). Default 5.
+   */
+  readonly maxListFailures?: number;
   /** Longest `close()` waits for in-flight deliveries, in ms; default 10 000. */
   readonly drainTimeoutMs?: number;
   /** Randomness in [0, 1) for retry jitter and node ids; default `Math.random`. Inject a constant in tests. */
@@ -272,6 +331,12 @@ export interface Transport {
   readonly replyTopic: string;
   /** Connection state; replays the current one. */
   readonly status$: Observable<TransportStatus>;
+  /**
+   * Hot: the topic discovery of every prefix subscription, as it happens (no
+   * replay): each failed topic listing, and the recovery after failures.
+   * Completes when the transport is closed.
+   */
+  readonly discovery$: Observable<DiscoveryEvent>;
   /** True once `close()` was called. */
   readonly closed: boolean;
   /**
@@ -353,6 +418,18 @@ export interface Transport {
   /**
    * One stream of every topic starting with `prefix` (`''` for all), as they
    * come and go: the broker's topic list is polled every `pollIntervalMs`.
+   * Errors at subscribe with an `InvalidNameError` for a prefix no valid topic
+   * name can start with (characters outside `[.a-zA-Z0-9_-]`, more than 64 of
+   * them; one trailing `*` is allowed and ignored), and with a `ConfigError` for
+   * a bad option.
+   *
+   * A topic listing that fails (over NSQ: lookupd, or nsqd's `/stats` at
+   * `nsqdHttp`, which defaults to a guess, the TCP port + 1) is logged, shown on
+   * {@link Transport.discovery$} and tried again at the next poll; the topics
+   * already consumed keep flowing. After `maxListFailures` failures in a row
+   * (default 5) the stream errors with a `DiscoveryError` carrying the prefix,
+   * the count, the addresses asked and the last error; a successful listing
+   * resets the count.
    */
   subscribePrefix(prefix: string, options?: SubscribePrefixOptions): Observable<Delivery>;
   /** Registers middleware, for every topic or those matching `scope.topic`; returns its removal. */

@@ -2,6 +2,7 @@ import { firstValueFrom, map, take, tap, toArray, type Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import {
   BadRequestError,
+  ConfigError,
   EmptyMessageError,
   InvalidNameError,
   PayloadTooLargeError,
@@ -789,10 +790,10 @@ describe('memoryBroker', () => {
       void broker.close();
     });
 
-    it('validates its options', () => {
-      expect(() => memoryBroker({ maxQueuedPerChannel: 0 })).toThrowError(RangeError);
-      expect(() => memoryBroker({ maxMessageBytes: 1.5 })).toThrowError(RangeError);
-      expect(() => memoryBroker({ msgTimeoutMs: 2000, maxMsgTimeoutMs: 1000 })).toThrowError(RangeError);
+    it('validates its options: a bad one is a ConfigError, as on the NSQ broker', () => {
+      expect(() => memoryBroker({ maxQueuedPerChannel: 0 })).toThrowError(ConfigError);
+      expect(() => memoryBroker({ maxMessageBytes: 1.5 })).toThrowError(ConfigError);
+      expect(() => memoryBroker({ msgTimeoutMs: 2000, maxMsgTimeoutMs: 1000 })).toThrowError(ConfigError);
     });
   });
 
@@ -825,14 +826,14 @@ describe('memoryBroker', () => {
       });
     });
 
-    it('errors a consumer with a bad maxInFlight or msgTimeoutMs', () => {
+    it('errors a consumer with a bad maxInFlight or msgTimeoutMs with a ConfigError, as the NSQ consumer does', () => {
       const broker = memoryBroker({ maxMsgTimeoutMs: 1000 });
       const consumeError = (options: Parameters<MemoryBroker['consume']>[0]): unknown =>
         errorOf(broker.consume(options));
-      expect(consumeError({ topic: 't', channel: 'c', maxInFlight: 0 })).toBeInstanceOf(BadRequestError);
-      expect(consumeError({ topic: 't', channel: 'c', maxInFlight: 1.5 })).toBeInstanceOf(BadRequestError);
-      expect(consumeError({ topic: 't', channel: 'c', msgTimeoutMs: 0 })).toBeInstanceOf(BadRequestError);
-      expect(consumeError({ topic: 't', channel: 'c', msgTimeoutMs: 1001 })).toBeInstanceOf(BadRequestError);
+      expect(consumeError({ topic: 't', channel: 'c', maxInFlight: 0 })).toBeInstanceOf(ConfigError);
+      expect(consumeError({ topic: 't', channel: 'c', maxInFlight: 1.5 })).toBeInstanceOf(ConfigError);
+      expect(consumeError({ topic: 't', channel: 'c', msgTimeoutMs: 0 })).toBeInstanceOf(ConfigError);
+      expect(consumeError({ topic: 't', channel: 'c', msgTimeoutMs: 1001 })).toBeInstanceOf(ConfigError);
       expect(broker.stats().topics).toEqual([]);
       void broker.close();
     });

@@ -9,6 +9,7 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { Observable, ReplaySubject, asapScheduler } from 'rxjs';
 import {
   BadRequestError,
+  ConfigError,
   EmptyMessageError,
   PayloadTooLargeError,
   TransportClosedError,
@@ -39,7 +40,7 @@ interface Settings extends TopicEngine {
 const positiveInteger = (name: string, value: number | undefined, fallback: number): number => {
   const n = value ?? fallback;
   if (!(Number.isInteger(n) && n >= 1)) {
-    throw new RangeError(`${name} must be a positive integer, got ${String(value)}`);
+    throw new ConfigError(`memory broker: ${name} must be a positive integer, got ${String(value)}`);
   }
   return n;
 };
@@ -56,8 +57,8 @@ const settingsOf = (options: MemoryBrokerOptions): Settings => {
     Math.min(DEFAULT_MSG_TIMEOUT_MS, maxMsgTimeoutMs),
   );
   if (msgTimeoutMs > maxMsgTimeoutMs) {
-    throw new RangeError(
-      `msgTimeoutMs (${msgTimeoutMs}) must not exceed maxMsgTimeoutMs (${maxMsgTimeoutMs})`,
+    throw new ConfigError(
+      `memory broker: msgTimeoutMs (${msgTimeoutMs}) must not exceed maxMsgTimeoutMs (${maxMsgTimeoutMs})`,
     );
   }
   return {
@@ -127,7 +128,7 @@ class InMemoryBroker implements MemoryBroker {
       const maxInFlight = options.maxInFlight ?? 1;
       if (!(Number.isInteger(maxInFlight) && maxInFlight >= 1)) {
         subscriber.error(
-          new BadRequestError(`maxInFlight must be a positive integer, got ${String(maxInFlight)}`),
+          new ConfigError(`maxInFlight must be a positive integer, got ${String(maxInFlight)}`),
         );
         return undefined;
       }
@@ -135,7 +136,7 @@ class InMemoryBroker implements MemoryBroker {
       const msgTimeoutMs = options.msgTimeoutMs ?? this.settings.msgTimeoutMs;
       if (!(Number.isFinite(msgTimeoutMs) && msgTimeoutMs > 0 && msgTimeoutMs <= maxMsgTimeoutMs)) {
         subscriber.error(
-          new BadRequestError(
+          new ConfigError(
             `msgTimeoutMs must be above 0 and at most ${maxMsgTimeoutMs}, got ${String(msgTimeoutMs)}`,
           ),
         );
@@ -296,7 +297,7 @@ class InMemoryBroker implements MemoryBroker {
  * ends: a delivery nobody acknowledges is redelivered every `msgTimeoutMs`
  * forever, so the run's final flush would never end.
  *
- * @param options - Scheduler and bounds; an invalid bound throws a `RangeError`.
+ * @param options - Scheduler and bounds; an invalid bound throws a `ConfigError`.
  * @example
  * ```ts
  * import { memoryBroker } from 'rxmini';

@@ -7,7 +7,7 @@
  */
 import { Observable, Subject, from, takeUntil } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, TopicListingError } from '../../errors.js';
 import type { ILogger } from '../../logger/types.js';
 import type { Broker, BrokerConsumeOptions, BrokerDelivery } from '../types.js';
 import { httpUrl, parseHostPort } from './address.js';
@@ -26,7 +26,9 @@ export interface NsqBrokerOptions extends NsqConnectionOptions {
   /**
    * nsqd HTTP addresses, the first one of the first nsqd: topics are listed
    * from their `/stats` without lookupd, and the publisher reads the first
-   * nsqd's size limits from its `/config`. Default: each TCP port + 1.
+   * nsqd's size limits from its `/config`. Default: each TCP port + 1, a
+   * guess: when it is wrong, every listing fails with a `TopicListingError`,
+   * and prefix subscriptions error (see `maxListFailures`).
    */
   readonly nsqdHttp?: readonly string[];
   /** nsqlookupd HTTP addresses (`host:port` or URL): consumers discover nsqd through them, and topics are listed from them. */
@@ -80,7 +82,8 @@ const statsTopics = (body: unknown): string[] =>
 
 /**
  * Lists topics from every source; sources that fail are skipped, and only when
- * all of them fail does the listing fail (with the first reason).
+ * all of them fail does the listing fail, with a `TopicListingError` naming
+ * them (its cause: the first reason).
  */
 const unionOfTopics = async (
   urls: readonly string[],
@@ -91,7 +94,7 @@ const unionOfTopics = async (
   const ok = answers.filter((a): a is PromiseFulfilledResult<unknown> => a.status === 'fulfilled');
   if (ok.length === 0) {
     const first = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
-    throw new Error(`cannot list topics: ${String(first?.reason)}`);
+    throw new TopicListingError(urls, { cause: first?.reason });
   }
   return [...new Set(ok.flatMap((a) => parse(a.value)))].sort();
 };
