@@ -35,6 +35,7 @@ export const ErrorCode = {
   REMOTE: 'REMOTE',
   RETRIES_EXHAUSTED: 'RETRIES_EXHAUSTED',
   NOT_A_DELIVERY: 'NOT_A_DELIVERY',
+  MISSING_DEPENDENCY: 'MISSING_DEPENDENCY',
 } as const;
 
 /** Union of every {@link ErrorCode} value. */

@@ -213,6 +213,7 @@ export {
   wrapHandlers,
 } from './operators/index.js';
 export type {
+  CodecOf,
   DeadLetterOptions,
   DedupeOptions,
   ExpireAfterConfig,
@@ -227,6 +228,7 @@ export type {
   RecoverWithContextOptions,
   RecoverWithOperatorOptions,
   RecoverWithProcessOptions,
+  Validate,
 } from './operators/index.js';
 
 // delivery (what the operators and the transport hand on)
@@ -312,3 +314,33 @@ export type {
   MemoryChannelStats,
   MemoryTopicStats,
 } from './broker/memory/index.js';
+
+// service
+export {
+  DEFAULT_SERVICE_CONCURRENCY,
+  DuplicateActionError,
+  FieldType,
+  MissingDependencyError,
+  answerFailures,
+  createService,
+  defineAction,
+  fieldsCodec,
+  isActionDefinition,
+  issuesOf,
+  servicePipeline,
+} from './service/index.js';
+export type {
+  ActionContext,
+  ActionDefinition,
+  ActionHandler,
+  ActionOptions,
+  CallOptions,
+  FieldRule,
+  InputSchemaField,
+  Service,
+  ServiceErrorInfo,
+  ServiceHooks,
+  ServiceOptions,
+  ServicePipelineParts,
+  ServiceState,
+} from './service/index.js';
