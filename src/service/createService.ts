@@ -390,9 +390,6 @@ export const createService = (options: ServiceOptions): Service => {
       running = intake.pipe(pipeline).subscribe();
       paused$.next(false);
       state$.next('started');
-      const ready = [...served.keys()].map(
-        (action) => new Promise<void>((resolve, reject) => consume(action, resolve, reject)),
-      );
       if (namespace !== false) {
         namespaceConsumer = transport
           .subscribePrefix(namespace, { channel: name, maxInFlight: concurrency, paused$ })
@@ -404,7 +401,26 @@ export const createService = (options: ServiceOptions): Service => {
             },
           });
       }
-      return Promise.all(ready).then(() => andThen(hooks.onStart?.(), () => undefined));
+      // onStart in the frame the last consumer is ready (at once on the memory broker, in virtual time too)
+      return new Promise<void>((resolve, reject) => {
+        const topics = [...served.keys()];
+        let waiting = topics.length;
+        const allReady = (): void => {
+          try {
+            const started = hooks.onStart?.();
+            if (isPromiseLike(started)) Promise.resolve(started).then(() => resolve(), reject);
+            else resolve();
+          } catch (error) {
+            reject(error);
+          }
+        };
+        const ready = (): void => {
+          waiting -= 1;
+          if (waiting === 0) allReady();
+        };
+        for (const topic of topics) consume(topic, ready, reject);
+        if (topics.length === 0) allReady();
+      });
     };
     if (state === 'created') {
       try {
