@@ -64,17 +64,10 @@ export const validate: Validate = <A, I extends Delivery = Delivery>(
   return pipe(
     map((value: I): Delivery<A> | undefined => {
       const delivery = asDelivery(value, 'validate');
-      let checker: t.Decoder<unknown, unknown> | undefined;
-      let decoded: t.Validation<unknown>;
-      try {
-        checker = codecOf === undefined ? (codec as t.Decoder<unknown, A>) : codecOf(delivery);
-        if (checker === undefined) return delivery as Delivery<A>;
-        decoded = checker.decode(delivery.message.body);
-      } catch (error) {
-        // a lookup or a codec that throws fails this delivery, not the stream
-        void delivery.fail(error);
-        return undefined;
-      }
+      // a lookup or a codec that throws errors the stream, as any operator's callback does
+      const checker = codecOf === undefined ? (codec as t.Decoder<unknown, A>) : codecOf(delivery);
+      if (checker === undefined) return delivery as Delivery<A>;
+      const decoded = checker.decode(delivery.message.body);
       if (!isLeft(decoded)) return delivery.withInput(decoded.right as A);
       void delivery.fail(
         new ValidationError(toFieldIssues(decoded.left), { subject: `body of ${delivery.topic}` }),
