@@ -23,6 +23,7 @@ export const browserSafe = [
   'spec/selector',
   'spec/transport',
   'spec/testing',
+  'spec/service',
 ];
 
 /** Node-only specs inside the folders above. */

@@ -37,6 +37,7 @@ export const ErrorCode = {
   NOT_A_DELIVERY: 'NOT_A_DELIVERY',
   TOPIC_LISTING: 'TOPIC_LISTING',
   DISCOVERY: 'DISCOVERY',
+  MISSING_DEPENDENCY: 'MISSING_DEPENDENCY',
 } as const;
 
 /** Union of every {@link ErrorCode} value. */

@@ -215,6 +215,7 @@ export {
   wrapHandlers,
 } from './operators/index.js';
 export type {
+  CodecOf,
   DeadLetterOptions,
   DedupeOptions,
   ExpireAfterConfig,
@@ -229,6 +230,7 @@ export type {
   RecoverWithContextOptions,
   RecoverWithOperatorOptions,
   RecoverWithProcessOptions,
+  Validate,
 } from './operators/index.js';
 
 // delivery (what the operators and the transport hand on)
@@ -318,3 +320,33 @@ export type {
   MemoryChannelStats,
   MemoryTopicStats,
 } from './broker/memory/index.js';
+
+// service
+export {
+  DEFAULT_SERVICE_CONCURRENCY,
+  DuplicateActionError,
+  FieldType,
+  MissingDependencyError,
+  answerFailures,
+  createService,
+  defineAction,
+  fieldsCodec,
+  isActionDefinition,
+  issuesOf,
+  servicePipeline,
+} from './service/index.js';
+export type {
+  ActionContext,
+  ActionDefinition,
+  ActionHandler,
+  ActionOptions,
+  CallOptions,
+  FieldRule,
+  InputSchemaField,
+  Service,
+  ServiceErrorInfo,
+  ServiceHooks,
+  ServiceOptions,
+  ServicePipelineParts,
+  ServiceState,
+} from './service/index.js';

@@ -181,4 +181,40 @@ describe('operators/validate', () => {
     expect(() => validate(undefined as unknown as t.Decoder<unknown, unknown>)).toThrowError(TypeError);
     expect(() => validate({} as t.Decoder<unknown, unknown>)).toThrowError(TypeError);
   });
+  describe('with a codec per delivery', () => {
+    it('checks each delivery by the codec its lookup gives, and passes those it gives none for', () => {
+      const ts = testScheduler();
+      const a = order(ts, 'a', { id: 1, items: [] });
+      const bad = order(ts, 'bad', { id: 'two' });
+      const free = order(ts, 'free', { anything: true });
+      const codecs: Record<string, typeof Order> = { a: Order, bad: Order };
+      ts.run(({ cold, expectObservable }) => {
+        expectObservable(
+          cold('a-b-c|', { a, b: bad, c: free }).pipe(
+            validate((d) => codecs[d.id]),
+            map((d) => [d.id, d.input]),
+          ),
+        ).toBe('a---c|', { a: ['a', { id: 1, items: [] }], c: ['free', undefined] });
+      });
+      expect(bad.acks).toEqual([{ kind: 'requeue', delayMs: 0, at: 2 }]);
+    });
+
+    it('errors the stream when the lookup throws, leaving the delivery unacknowledged', () => {
+      const ts = testScheduler();
+      const a = order(ts, 'a', { id: 1, items: [] });
+      const b = order(ts, 'b', { id: 2, items: [] });
+      ts.run(({ cold, expectObservable }) => {
+        expectObservable(
+          cold('a-b|', { a, b }).pipe(
+            validate((d) => {
+              if (d.id === 'a') throw new Error('lookup failed');
+              return Order;
+            }),
+            map((d) => d.id),
+          ),
+        ).toBe('#', undefined, new Error('lookup failed'));
+      });
+      expect(a.acks).toEqual([]);
+    });
+  });
 });

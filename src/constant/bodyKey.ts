@@ -20,6 +20,8 @@ export const BodyKey = {
   RESULT: 'result',
   /** The arguments of a request, for actions that take their input under one key. */
   INPUT: 'input',
+  /** Every failing field of a rejected request (a `FieldIssue[]`), beside `error`, set by a service on a 400. */
+  ISSUES: 'issues',
 } as const;
 
 /** Union of every {@link BodyKey} value. */

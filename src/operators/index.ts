@@ -31,4 +31,5 @@ export type { RetryWithBackoffOptions } from './retryWithBackoff.js';
 export { route } from './route.js';
 export type { RouteOptions, RouteTable } from './route.js';
 export { validate } from './validate.js';
+export type { CodecOf, Validate } from './validate.js';
 export { wrapHandlers } from './wrapHandlers.js';

@@ -7,12 +7,36 @@ import { asDelivery } from '../delivery/delivery.js';
 import type { Delivery } from '../delivery/types.js';
 
 /**
+ * Which codec checks a delivery, by delivery (a service looks it up by
+ * action); `undefined` lets the delivery pass unchecked, its `input` unchanged.
+ *
+ * @example
+ * ```ts
+ * import * as t from 'io-ts';
+ * import type { CodecOf } from 'rxmini';
+ * const codecs = new Map([['orders.create', t.type({ id: t.number })]]);
+ * const byTopic: CodecOf = (d) => codecs.get(d.topic);
+ * ```
+ */
+export type CodecOf = (delivery: Delivery) => t.Decoder<unknown, unknown> | undefined;
+
+/** {@link validate}'s two forms: one codec for every delivery, or a codec per delivery. */
+export interface Validate {
+  <A, I extends Delivery = Delivery>(codec: t.Decoder<unknown, A>): OperatorFunction<I, Delivery<A>>;
+  <I extends Delivery = Delivery>(codecOf: CodecOf): OperatorFunction<I, Delivery>;
+}
+
+/**
  * Checks each delivery's body with an io-ts codec. A body that passes goes on
  * as a `Delivery<A>` whose `input` is the decoded value (typed from the codec);
  * one that does not is failed with a {@link ValidationError} listing every
  * failing field, in a stable order (`delivery.fail`: the failure handlers
  * attached upstream decide; a `ValidationError` is not retried by default, so
  * the transport dead-letters it at once) and goes no further.
+ *
+ * Given a function instead of a codec ({@link CodecOf}), each delivery is
+ * checked by the codec it returns (one per action, as a service does); a
+ * delivery it returns `undefined` for passes unchecked.
  *
  * @example
  * ```ts
@@ -30,15 +54,21 @@ import type { Delivery } from '../delivery/types.js';
  * ```
  * @see {@link toFieldIssues}
  */
-export const validate = <A, I extends Delivery = Delivery>(
-  codec: t.Decoder<unknown, A>,
+export const validate: Validate = <A, I extends Delivery = Delivery>(
+  codec: t.Decoder<unknown, A> | CodecOf,
 ): OperatorFunction<I, Delivery<A>> => {
-  if (typeof codec?.decode !== 'function') throw new TypeError('validate needs an io-ts codec');
+  const codecOf: CodecOf | undefined = typeof codec === 'function' ? codec : undefined;
+  if (codecOf === undefined && typeof (codec as t.Decoder<unknown, A> | undefined)?.decode !== 'function') {
+    throw new TypeError('validate needs an io-ts codec, or a function that gives one per delivery');
+  }
   return pipe(
     map((value: I): Delivery<A> | undefined => {
       const delivery = asDelivery(value, 'validate');
-      const decoded = codec.decode(delivery.message.body);
-      if (!isLeft(decoded)) return delivery.withInput(decoded.right);
+      // a lookup or a codec that throws errors the stream, as any operator's callback does
+      const checker = codecOf === undefined ? (codec as t.Decoder<unknown, A>) : codecOf(delivery);
+      if (checker === undefined) return delivery as Delivery<A>;
+      const decoded = checker.decode(delivery.message.body);
+      if (!isLeft(decoded)) return delivery.withInput(decoded.right as A);
       void delivery.fail(
         new ValidationError(toFieldIssues(decoded.left), { subject: `body of ${delivery.topic}` }),
       );

@@ -6,7 +6,17 @@
  * @packageDocumentation
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { Observable, defer, takeUntil, throwError, type SchedulerLike } from 'rxjs';
+import {
+  Observable,
+  combineLatest,
+  defer,
+  distinctUntilChanged,
+  map,
+  startWith,
+  takeUntil,
+  throwError,
+  type SchedulerLike,
+} from 'rxjs';
 import { decode } from '../codec/wire.js';
 import { validateDecoded } from '../codec/validate.js';
 import type { Message } from '../codec/message.js';
@@ -250,7 +260,13 @@ const consumePrepared = (
         // on by default: with more than one in flight nsqd would otherwise hold a delivery up to its output buffer timeout
         lowLatency: options.lowLatency ?? true,
         ...(options.msgTimeoutMs === undefined ? {} : { msgTimeoutMs: options.msgTimeoutMs }),
-        paused$: ctx.draining$,
+        paused$:
+          options.paused$ === undefined
+            ? ctx.draining$
+            : combineLatest([ctx.draining$, options.paused$.pipe(startWith(false))]).pipe(
+                map(([draining, paused]) => draining || paused),
+                distinctUntilChanged(),
+              ),
         ...(options.onReady === undefined ? {} : { onReady: readyCallback(ctx, topic, options.onReady) }),
       })
       .subscribe({

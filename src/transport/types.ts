@@ -146,6 +146,13 @@ export interface SubscribeTopicOptions {
    */
   readonly lowLatency?: boolean;
   /**
+   * While it is true, this consumer takes no new messages (paused at the
+   * broker, RDY 0 on NSQ) and keeps those in hand; false resumes. What a
+   * service's `stop()` uses to drain. Not paused before its first value.
+   * The transport's own drain pauses every consumer whatever this says.
+   */
+  readonly paused$?: Observable<boolean>;
+  /**
    * Called once the consumer is registered at the broker, i.e. from when a
    * message published to the topic is sure to reach this subscription's
    * channel: synchronously on subscribe on the memory broker; on NSQ once nsqd

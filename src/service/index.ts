@@ -1,0 +1,26 @@
+/**
+ * Services: typed actions behind one pipe of operators, in-process calls,
+ * a lifecycle with a graceful drain, per-action metrics. Isomorphic.
+ *
+ * @packageDocumentation
+ */
+export { DEFAULT_SERVICE_CONCURRENCY, createService } from './createService.js';
+export { defineAction, isActionDefinition } from './defineAction.js';
+export type { ActionDefinition } from './defineAction.js';
+export { DuplicateActionError, MissingDependencyError } from './errors.js';
+export { FieldType, fieldsCodec } from './fields.js';
+export type { FieldRule, InputSchemaField } from './fields.js';
+export { issuesOf } from './answer.js';
+export { answerFailures, servicePipeline } from './pipeline.js';
+export type { ServicePipelineParts } from './pipeline.js';
+export type {
+  ActionContext,
+  ActionHandler,
+  ActionOptions,
+  CallOptions,
+  Service,
+  ServiceErrorInfo,
+  ServiceHooks,
+  ServiceOptions,
+  ServiceState,
+} from './types.js';
