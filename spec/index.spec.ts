@@ -122,6 +122,7 @@ describe('rxmini (the root entry)', () => {
       'configDefaults',
       'configFromObject',
       'copy',
+      'createClient',
       'createConversationStore',
       'createMetrics',
       'createService',

@@ -43,7 +43,7 @@ import { DRAIN_REQUEUE_DELAY_MS } from '../transport/consume.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../transport/createTransport.js';
 import { statusOfError } from '../transport/respond.js';
 import type { Middleware } from '../transport/types.js';
-import { answerFor, asError, resultOf } from './answer.js';
+import { answerFor, asError, callResult } from './answer.js';
 import { isActionDefinition, type ActionDefinition } from './defineAction.js';
 import { DuplicateActionError, MissingDependencyError } from './errors.js';
 import { fieldsCodec, type InputSchemaField } from './fields.js';
@@ -544,20 +544,7 @@ export const createService = (options: ServiceOptions): Service => {
               timeout,
               ...(callOptions.header === undefined ? {} : { header: callOptions.header }),
             });
-      return responses.pipe(
-        map((response) => {
-          const result = resultOf(action, response);
-          if (!result.ok) throw result.error;
-          if (definition === undefined) return result.value;
-          const decoded = definition.output.decode(result.value);
-          if (isLeft(decoded)) {
-            throw new ValidationError(toFieldIssues(decoded.left, 'result'), {
-              subject: `result of ${action}`,
-            });
-          }
-          return decoded.right;
-        }),
-      );
+      return responses.pipe(map((response) => callResult(action, response, definition?.output)));
     });
 
   const service: Service = {

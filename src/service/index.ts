@@ -4,6 +4,15 @@
  *
  * @packageDocumentation
  */
+export { createClient } from './createClient.js';
+export type {
+  ActionDefinitions,
+  Client,
+  ClientOptions,
+  InputOf,
+  OutputOf,
+  SomeActionDefinition,
+} from './createClient.js';
 export { DEFAULT_SERVICE_CONCURRENCY, createService } from './createService.js';
 export { defineAction, isActionDefinition } from './defineAction.js';
 export type { ActionDefinition } from './defineAction.js';
