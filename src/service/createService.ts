@@ -89,6 +89,27 @@ const metricNameOf = (action: string): string =>
     .map((segment) => segment.replace(/[^a-zA-Z0-9_:]/g, '_') || '_')
     .join('.');
 
+/**
+ * The labelled metrics every service records per call, with labels `action`
+ * and `status` (beside the per-action `action.<name>.calls`, `.errors`,
+ * `.latency_ms`): what a Prometheus scrape aggregates across instances.
+ *
+ * @example
+ * ```ts
+ * import { ServiceMetric } from 'rxmini';
+ * const calls = `sum by (action) (rate(${ServiceMetric.calls}{status=~"5.."}[5m]))`;
+ * ```
+ */
+export const ServiceMetric = {
+  /** Counter of calls answered, by `action` and `status`. */
+  calls: 'action_calls_total',
+  /** Histogram of the time to answer in ms, from delivery to answer, by `action` and `status`. */
+  latency: 'action_latency_ms',
+} as const;
+
+/** Union of the {@link ServiceMetric} names. */
+export type ServiceMetric = (typeof ServiceMetric)[keyof typeof ServiceMetric];
+
 const TRANSPORT_METHODS = ['publish', 'request', 'subscribeTopic', 'subscribePrefix'] as const;
 
 interface ServedAction {
@@ -137,6 +158,11 @@ export const createService = (options: ServiceOptions): Service => {
   const preferLocal = options?.preferLocal ?? true;
   const concurrency = options?.concurrency ?? DEFAULT_SERVICE_CONCURRENCY;
   const namespace = options?.namespace === undefined ? `${String(name)}.` : options.namespace;
+  metrics.describe(ServiceMetric.calls, 'Calls answered, by action and status.');
+  metrics.describe(
+    ServiceMetric.latency,
+    'Time to answer a call in ms, from delivery to answer, by action and status.',
+  );
 
   const state$ = new BehaviorSubject<ServiceState>('created');
   const served = new Map<string, ServedAction>();
@@ -173,9 +199,13 @@ export const createService = (options: ServiceOptions): Service => {
         return;
       }
       const base = `action.${metricNameOf(action)}`;
+      const latency = Math.max(0, scheduler.now() - receivedAt);
       metrics.inc(`${base}.calls`);
       if (status >= 400) metrics.inc(`${base}.errors`);
-      metrics.observe(`${base}.latency_ms`, Math.max(0, scheduler.now() - receivedAt));
+      metrics.observe(`${base}.latency_ms`, latency);
+      const labels = { action, status: String(status) };
+      metrics.inc(ServiceMetric.calls, labels);
+      metrics.observe(ServiceMetric.latency, latency, labels);
     } catch (error) {
       // a metric name clash must not cost the caller its answer
       logger.warn('service: could not record metrics', { action, error: asError(error).message });

@@ -13,7 +13,7 @@ export type {
   OutputOf,
   SomeActionDefinition,
 } from './createClient.js';
-export { DEFAULT_SERVICE_CONCURRENCY, createService } from './createService.js';
+export { DEFAULT_SERVICE_CONCURRENCY, ServiceMetric, createService } from './createService.js';
 export { defineAction, isActionDefinition } from './defineAction.js';
 export type { ActionDefinition } from './defineAction.js';
 export { DuplicateActionError, MissingDependencyError } from './errors.js';

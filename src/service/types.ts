@@ -158,7 +158,11 @@ export interface Service {
   /** The transport's node id. */
   readonly nodeId: string;
   readonly transport: Transport;
-  /** Per action: `action.<name>.calls`, `.errors` (answered with a status ≥ 400) and `.latency_ms`. */
+  /**
+   * Per action: `action.<name>.calls`, `.errors` (answered with a status ≥ 400)
+   * and `.latency_ms`; and the labelled `action_calls_total` and
+   * `action_latency_ms` (labels `action`, `status`; see `ServiceMetric`).
+   */
   readonly metrics: Metrics;
   /** The current state. */
   readonly state: ServiceState;
