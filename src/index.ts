@@ -360,4 +360,5 @@ export type {
   ServicePipelineParts,
   ServiceState,
   SomeActionDefinition,
+  StopOptions,
 } from './service/index.js';

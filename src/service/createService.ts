@@ -58,6 +58,7 @@ import type {
   ServiceErrorInfo,
   ServiceOptions,
   ServiceState,
+  StopOptions,
 } from './types.js';
 
 /** Default calls handled at once per action topic. */
@@ -128,8 +129,8 @@ interface ServedAction {
  * through the same pipe in-process: no encoding, no broker, the same
  * validation, middleware, timeout, metrics, results and errors.
  *
- * Nothing is checked or consumed until `init()`/`start()`. `run()` (until
- * SIGINT/SIGTERM) needs Node and is not here: call `stop()` from your signal handler.
+ * Nothing is checked or consumed until `init()`/`start()`. Running until
+ * SIGINT/SIGTERM needs Node: `runService(svc)` from `rxmini/node`.
  *
  * @example
  * ```ts
@@ -465,8 +466,9 @@ export const createService = (options: ServiceOptions): Service => {
     return begin();
   };
 
-  const stop = (): Promise<void> => {
+  const stop = (stopOptions?: StopOptions): Promise<void> => {
     if (stopping !== undefined) return stopping;
+    const drainLimitMs = stopOptions?.drainTimeoutMs ?? drainTimeoutMs;
     if (state$.value !== 'started') return Promise.resolve();
     state$.next('stopping');
     paused$.next(true);
@@ -474,11 +476,14 @@ export const createService = (options: ServiceOptions): Service => {
       inFlight$
         .pipe(
           first((count) => count === 0),
-          timeoutWith({ first: drainTimeoutMs, scheduler, with: () => of(-1) }),
+          timeoutWith({ first: drainLimitMs, scheduler, with: () => of(-1) }),
         )
         .subscribe((count) => {
           if (count < 0)
-            logger.warn('service: drain timed out', { inFlight: inFlight$.value, drainTimeoutMs });
+            logger.warn('service: drain timed out', {
+              inFlight: inFlight$.value,
+              drainTimeoutMs: drainLimitMs,
+            });
           for (const topic of [...consumers.keys()]) release(topic);
           retiring.clear();
           namespaceConsumer?.unsubscribe();
@@ -591,6 +596,9 @@ export const createService = (options: ServiceOptions): Service => {
       return transport;
     },
     metrics,
+    get metricsPort() {
+      return options?.metricsPort;
+    },
     get state() {
       return state$.value;
     },

@@ -32,4 +32,5 @@ export type {
   ServiceHooks,
   ServiceOptions,
   ServiceState,
+  StopOptions,
 } from './types.js';
