@@ -17,6 +17,7 @@ const nodeOnlyFiles = [
   'src/broker/nsq/**',
   'src/nsq.ts',
   'src/node.ts',
+  'src/node/**',
   'src/config/loadConfig.ts',
   'src/logger/createLogger.ts',
 ];

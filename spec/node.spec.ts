@@ -1,11 +1,27 @@
 import * as node from '../src/node';
 
 describe('rxmini/node (the Node-only entry for files and the pino logger)', () => {
-  it('exports loadConfig, loadConfigEither and createLogger', () => {
-    for (const name of ['createLogger', 'loadConfig', 'loadConfigEither'] as const) {
+  it('exports loadConfig, loadConfigEither, createLogger, runService and serveMetrics', () => {
+    for (const name of [
+      'createLogger',
+      'loadConfig',
+      'loadConfigEither',
+      'runService',
+      'serveMetrics',
+    ] as const) {
       expect(typeof node[name])
         .withContext(name)
         .toBe('function');
     }
+  });
+
+  it('exports exactly its public names (a change here is an API change)', () => {
+    expect(Object.keys(node).sort()).toEqual([
+      'createLogger',
+      'loadConfig',
+      'loadConfigEither',
+      'runService',
+      'serveMetrics',
+    ]);
   });
 });

@@ -284,4 +284,45 @@ describe('metrics/createMetrics', () => {
       expect(() => createMetrics().time('bad name')).toThrowError(InvalidMetricNameError);
     });
   });
+
+  describe('labels', () => {
+    it('keeps one series per set of label values, in export() and snapshot()', () => {
+      const m = createMetrics();
+      m.inc('calls', { action: 'a', status: '200' });
+      m.inc('calls', { status: '200', action: 'a' });
+      m.inc('calls', { action: 'a', status: '400' });
+      m.inc('calls');
+      expect(m.export()).toEqual({
+        calls: 1,
+        'calls{action="a",status="200"}': 2,
+        'calls{action="a",status="400"}': 1,
+      });
+      expect(m.snapshot().map((sample) => sample.labels)).toEqual([
+        undefined,
+        { action: 'a', status: '200' },
+        { action: 'a', status: '400' },
+      ]);
+    });
+
+    it('refuses a label name Prometheus would not take, and another kind under a labelled name', () => {
+      const m = createMetrics();
+      expect(() => m.inc('calls', { le: '1' })).toThrowError(InvalidMetricNameError);
+      expect(() => m.inc('calls', { __name: 'x' })).toThrowError(InvalidMetricNameError);
+      expect(() => m.inc('calls', { '1st': 'x' })).toThrowError(InvalidMetricNameError);
+      m.inc('calls', { action: 'a' });
+      expect(() => m.observe('calls', 1, { action: 'b' })).toThrowError(
+        InvalidMetricNameError,
+        /already a counter/,
+      );
+    });
+
+    it('gives the help text of describe to every series, before or after the first write', () => {
+      const m = createMetrics();
+      m.describe('early', 'set first');
+      m.inc('early', { a: '1' });
+      m.inc('late');
+      m.describe('late', 'set after');
+      expect(m.snapshot().map((sample) => sample.help)).toEqual(['set first', 'set after']);
+    });
+  });
 });

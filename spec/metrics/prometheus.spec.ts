@@ -20,6 +20,34 @@ describe('metrics/toPrometheus', () => {
     );
   });
 
+  it('renders the series of a labelled name under one HELP and TYPE, labels sorted and escaped', () => {
+    const m = createMetrics({ buckets: [10] });
+    m.describe('calls_total', 'Calls answered.\nBy action.');
+    m.inc('calls_total', { status: '500', action: 'a' });
+    m.inc('calls_total', { action: 'a', status: '200' });
+    m.inc('calls_total', { action: 'a', status: '200' });
+    m.inc('calls_total', { action: 'say "hi"\\', status: '200' });
+    m.observe('latency_ms', 5, { action: 'a' });
+    m.inc('plain');
+    expect(toPrometheus(m)).toBe(
+      [
+        '# HELP calls_total Calls answered.\\nBy action.',
+        '# TYPE calls_total counter',
+        'calls_total{action="a",status="200"} 2',
+        'calls_total{action="a",status="500"} 1',
+        'calls_total{action="say \\"hi\\"\\\\",status="200"} 1',
+        '# TYPE latency_ms histogram',
+        'latency_ms_bucket{action="a",le="10"} 1',
+        'latency_ms_bucket{action="a",le="+Inf"} 1',
+        'latency_ms_sum{action="a"} 5',
+        'latency_ms_count{action="a"} 1',
+        '# TYPE plain counter',
+        'plain 1',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('renders a histogram as cumulative buckets ending with +Inf, then sum and count', () => {
     const m = createMetrics({ buckets: [1, 10] });
     m.observe('rpc.login_ms', 0.5);

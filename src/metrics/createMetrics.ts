@@ -9,8 +9,14 @@ import {
   recordObservation,
   type HistogramState,
 } from './histogram.js';
-import { assertMetricName, normalizeMetricPrefix, sanitizeMetricName } from './names.js';
-import type { MetricKind, MetricSample, Metrics, MetricsRecorder } from './types.js';
+import {
+  assertLabels,
+  labelsText,
+  normalizeMetricPrefix,
+  sanitizeMetricName,
+  assertMetricName,
+} from './names.js';
+import type { MetricKind, MetricLabels, MetricSample, Metrics, MetricsRecorder } from './types.js';
 
 /** Options of {@link createMetrics}. */
 export interface CreateMetricsOptions {
@@ -25,16 +31,40 @@ export interface CreateMetricsOptions {
   readonly maxMetrics?: number;
 }
 
-type Entry =
+type Entry = { readonly name: string; readonly labels: MetricLabels | undefined } & (
   | { readonly kind: 'counter' | 'gauge'; value: number }
-  | { readonly kind: 'histogram'; readonly histogram: HistogramState };
+  | { readonly kind: 'histogram'; readonly histogram: HistogramState }
+);
+
+/** A metric name and the series of it that share its kind and help text. */
+interface Family {
+  readonly kind: MetricKind;
+  help?: string;
+}
+
+/** The key of one series: the name, then its labels sorted (`name{a="1",b="2"}`); the bare name without labels. */
+const seriesKey = (name: string, labels: MetricLabels | undefined): string =>
+  labels === undefined ? name : name + labelsText(labels);
+
+/** The labels sorted by name, or undefined when there are none. */
+const sortedLabels = (labels: MetricLabels | undefined): MetricLabels | undefined => {
+  if (labels === undefined) return undefined;
+  const names = Object.keys(labels);
+  if (names.length === 0) return undefined;
+  assertLabels(labels);
+  return Object.freeze(Object.fromEntries(names.sort().map((label) => [label, labels[label] as string])));
+};
 
 /** Exposition names a histogram `h` also takes, beside its own. */
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count', '_p50', '_p99'] as const;
 
 /** The one place metric state lives; everything else is a view on it. */
 class MetricsRegistry implements Metrics {
+  /** Series by {@link seriesKey}. */
   private readonly entries = new Map<string, Entry>();
+  private readonly families = new Map<string, Family>();
+  /** Help text given before the metric's first write. */
+  private readonly helpTexts = new Map<string, string>();
   /** Prometheus name → rxmini name that owns it, to refuse names that would collide there. */
   private readonly claimed = new Map<string, string>();
 
@@ -44,13 +74,13 @@ class MetricsRegistry implements Metrics {
     private readonly maxMetrics: number,
   ) {}
 
-  inc(name: string): void {
-    this.add(name, 1);
+  inc(name: string, labels?: MetricLabels): void {
+    this.add(name, 1, labels);
   }
 
-  add(name: string, delta: number): void {
+  add(name: string, delta: number, labels?: MetricLabels): void {
     assertFinite(name, delta);
-    const entry = this.entries.get(name);
+    const entry = this.entries.get(seriesKey(name, sortedLabels(labels)));
     if (entry?.kind === 'gauge') {
       entry.value += delta;
       return;
@@ -63,21 +93,21 @@ class MetricsRegistry implements Metrics {
         'a counter only goes up; set() it first to make a gauge',
       );
     }
-    this.scalar(name, 'counter').value += delta;
+    this.scalar(name, 'counter', labels).value += delta;
   }
 
-  set(name: string, value: number): void {
+  set(name: string, value: number, labels?: MetricLabels): void {
     assertFinite(name, value);
-    this.scalar(name, 'gauge').value = value;
+    this.scalar(name, 'gauge', labels).value = value;
   }
 
-  observe(name: string, ms: number): void {
+  observe(name: string, ms: number, labels?: MetricLabels): void {
     assertFinite(name, ms);
     if (ms < 0) throw new InvalidMetricValueError(name, ms, 'a latency cannot be negative');
-    recordObservation(this.histogram(name), ms);
+    recordObservation(this.histogram(name, labels), ms);
   }
 
-  time(name: string): () => number {
+  time(name: string, labels?: MetricLabels): () => number {
     assertMetricName(name);
     const start = this.scheduler.now();
     let elapsed: number | undefined;
@@ -85,10 +115,18 @@ class MetricsRegistry implements Metrics {
       if (elapsed === undefined) {
         // a wall clock may step back; a latency never does
         elapsed = Math.max(0, this.scheduler.now() - start);
-        this.observe(name, elapsed);
+        this.observe(name, elapsed, labels);
       }
       return elapsed;
     };
+  }
+
+  describe(name: string, help: string): void {
+    assertMetricName(name);
+    if (typeof help !== 'string') throw new InvalidMetricNameError(name, 'a help text is a string');
+    const family = this.families.get(name);
+    if (family !== undefined) family.help = help;
+    else this.helpTexts.set(name, help);
   }
 
   withPrefix(prefix: string): MetricsRecorder {
@@ -97,57 +135,66 @@ class MetricsRegistry implements Metrics {
 
   export(): Record<string, number> {
     return Object.fromEntries(
-      this.snapshot().flatMap((sample): [string, number][] =>
-        sample.kind === 'histogram'
+      this.snapshot().flatMap((sample): [string, number][] => {
+        const key = seriesKey(sample.name, sample.labels);
+        return sample.kind === 'histogram'
           ? [
-              [`${sample.name}.count`, sample.count],
-              [`${sample.name}.sum`, sample.sum],
-              [`${sample.name}.p50`, sample.p50],
-              [`${sample.name}.p99`, sample.p99],
+              [`${key}.count`, sample.count],
+              [`${key}.sum`, sample.sum],
+              [`${key}.p50`, sample.p50],
+              [`${key}.p99`, sample.p99],
             ]
-          : [[sample.name, sample.value]],
-      ),
+          : [[key, sample.value]];
+      }),
     );
   }
 
   snapshot(): readonly MetricSample[] {
-    return [...this.entries.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, entry]): MetricSample => {
-        if (entry.kind !== 'histogram') return { name, kind: entry.kind, value: entry.value };
-        const h = entry.histogram;
-        return {
-          name,
-          kind: 'histogram',
-          buckets: cumulativeBuckets(h),
-          sum: h.sum,
-          count: h.count,
-          p50: estimateQuantile(h, 0.5),
-          p99: estimateQuantile(h, 0.99),
-        };
-      });
+    return [...this.entries.values()].sort(bySeries).map((entry): MetricSample => {
+      const { name, labels } = entry;
+      const help = this.families.get(name)?.help;
+      const extra = { ...(labels === undefined ? {} : { labels }), ...(help === undefined ? {} : { help }) };
+      if (entry.kind !== 'histogram') return { name, kind: entry.kind, value: entry.value, ...extra };
+      const h = entry.histogram;
+      return {
+        name,
+        kind: 'histogram',
+        buckets: cumulativeBuckets(h),
+        sum: h.sum,
+        count: h.count,
+        p50: estimateQuantile(h, 0.5),
+        p99: estimateQuantile(h, 0.99),
+        ...extra,
+      };
+    });
   }
 
   reset(): void {
     this.entries.clear();
+    this.families.clear();
+    this.helpTexts.clear();
     this.claimed.clear();
   }
 
-  private scalar(name: string, kind: 'counter' | 'gauge'): { value: number } {
-    const entry = this.entries.get(name) ?? this.register(name, { kind, value: 0 });
+  private scalar(name: string, kind: 'counter' | 'gauge', labels?: MetricLabels): { value: number } {
+    const sorted = sortedLabels(labels);
+    const entry =
+      this.entries.get(seriesKey(name, sorted)) ?? this.register({ name, labels: sorted, kind, value: 0 });
     if (entry.kind !== kind) throw kindConflict(name, entry.kind, kind);
     return entry as { value: number };
   }
 
-  private histogram(name: string): HistogramState {
+  private histogram(name: string, labels?: MetricLabels): HistogramState {
+    const sorted = sortedLabels(labels);
     const entry =
-      this.entries.get(name) ??
-      this.register(name, { kind: 'histogram', histogram: newHistogram(this.bounds) });
+      this.entries.get(seriesKey(name, sorted)) ??
+      this.register({ name, labels: sorted, kind: 'histogram', histogram: newHistogram(this.bounds) });
     if (entry.kind !== 'histogram') throw kindConflict(name, entry.kind, 'histogram');
     return entry.histogram;
   }
 
-  private register(name: string, entry: Entry): Entry {
+  private register(entry: Entry): Entry {
+    const { name } = entry;
     assertMetricName(name);
     if (this.entries.size >= this.maxMetrics) {
       throw new InvalidMetricNameError(
@@ -155,22 +202,40 @@ class MetricsRegistry implements Metrics {
         `the registry already holds ${this.maxMetrics} metrics (maxMetrics)`,
       );
     }
-    const base = sanitizeMetricName(name);
-    const exposed = entry.kind === 'histogram' ? [base, ...HISTOGRAM_SUFFIXES.map((s) => base + s)] : [base];
-    for (const exposedName of exposed) {
-      const owner = this.claimed.get(exposedName);
-      if (owner !== undefined) {
-        throw new InvalidMetricNameError(
-          name,
-          `collides with ${JSON.stringify(owner)} as ${exposedName} in Prometheus`,
-        );
+    const family = this.families.get(name);
+    if (family !== undefined) {
+      // another series of a known name: same kind, its exposition names are claimed already
+      if (family.kind !== entry.kind) throw kindConflict(name, family.kind, entry.kind);
+    } else {
+      const base = sanitizeMetricName(name);
+      const exposed =
+        entry.kind === 'histogram' ? [base, ...HISTOGRAM_SUFFIXES.map((s) => base + s)] : [base];
+      for (const exposedName of exposed) {
+        const owner = this.claimed.get(exposedName);
+        if (owner !== undefined) {
+          throw new InvalidMetricNameError(
+            name,
+            `collides with ${JSON.stringify(owner)} as ${exposedName} in Prometheus`,
+          );
+        }
       }
+      for (const exposedName of exposed) this.claimed.set(exposedName, name);
+      const help = this.helpTexts.get(name);
+      this.helpTexts.delete(name);
+      this.families.set(name, { kind: entry.kind, ...(help === undefined ? {} : { help }) });
     }
-    for (const exposedName of exposed) this.claimed.set(exposedName, name);
-    this.entries.set(name, entry);
+    this.entries.set(seriesKey(name, entry.labels), entry);
     return entry;
   }
 }
+
+/** By name, then the unlabelled series first, then by labels: each name's series stay together. */
+const bySeries = (a: Entry, b: Entry): number => {
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  const ka = a.labels === undefined ? '' : labelsText(a.labels);
+  const kb = b.labels === undefined ? '' : labelsText(b.labels);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+};
 
 const assertFinite = (name: string, value: number): void => {
   if (!Number.isFinite(value)) throw new InvalidMetricValueError(name, value, 'must be a finite number');
@@ -183,11 +248,12 @@ const scoped = (target: MetricsRecorder, prefix: string): MetricsRecorder =>
   prefix === ''
     ? target
     : {
-        inc: (name) => target.inc(prefix + name),
-        add: (name, delta) => target.add(prefix + name, delta),
-        set: (name, value) => target.set(prefix + name, value),
-        observe: (name, ms) => target.observe(prefix + name, ms),
-        time: (name) => target.time(prefix + name),
+        inc: (name, labels) => target.inc(prefix + name, labels),
+        add: (name, delta, labels) => target.add(prefix + name, delta, labels),
+        set: (name, value, labels) => target.set(prefix + name, value, labels),
+        observe: (name, ms, labels) => target.observe(prefix + name, ms, labels),
+        time: (name, labels) => target.time(prefix + name, labels),
+        describe: (name, help) => target.describe(prefix + name, help),
         withPrefix: (inner) => scoped(target, prefix + normalizeMetricPrefix(inner)),
       };
 

@@ -17,12 +17,19 @@ export { createMetrics } from './createMetrics.js';
 export type { CreateMetricsOptions } from './createMetrics.js';
 export { InvalidMetricNameError, InvalidMetricValueError } from './errors.js';
 export { DEFAULT_LATENCY_BUCKETS } from './histogram.js';
-export { assertMetricName, normalizeMetricPrefix, sanitizeMetricName } from './names.js';
+export {
+  assertLabels,
+  assertMetricName,
+  labelsText,
+  normalizeMetricPrefix,
+  sanitizeMetricName,
+} from './names.js';
 export { toPrometheus } from './prometheus.js';
 export { MetricKind } from './types.js';
 export type {
   HistogramBucket,
   HistogramSample,
+  MetricLabels,
   MetricSample,
   Metrics,
   MetricsRecorder,

@@ -64,3 +64,51 @@ export const sanitizeMetricName = (name: string): string => {
   const replaced = name.replace(/[^a-zA-Z0-9_:]/g, '_');
   return /^[0-9]/.test(replaced) || replaced === '' ? `_${replaced}` : replaced;
 };
+
+/** A Prometheus label name; `__`-names are reserved, `le` is the histogram's own. */
+const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * Throws {@link InvalidMetricNameError} unless every label name is a Prometheus
+ * label name (`[a-zA-Z_][a-zA-Z0-9_]*`, not `le`, not starting with `__`) and
+ * every value a string.
+ *
+ * @example
+ * ```ts
+ * import { assertLabels } from 'rxmini';
+ * assertLabels({ action: 'auth.login', status: '200' }); // ok
+ * assertLabels({ le: '1' }); // throws InvalidMetricNameError
+ * ```
+ */
+export const assertLabels = (labels: Readonly<Record<string, string>>): void => {
+  for (const [label, value] of Object.entries(labels)) {
+    if (!LABEL.test(label) || label.startsWith('__') || label === 'le') {
+      throw new InvalidMetricNameError(
+        label,
+        `a label name must match ${LABEL.source}, not start with __ and not be le`,
+      );
+    }
+    if (typeof value !== 'string') {
+      throw new InvalidMetricNameError(label, `a label value is a string, got ${typeof value}`);
+    }
+  }
+};
+
+/** A label value in the text format: backslash, double quote and newline escaped. */
+const escapeLabelValue = (value: string): string =>
+  value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+/**
+ * Labels as the Prometheus text format writes them, in the order given:
+ * `{action="auth.login",status="200"}`; '' for none.
+ *
+ * @example
+ * ```ts
+ * import { labelsText } from 'rxmini';
+ * labelsText({ action: 'auth.login', status: '200' }); // '{action="auth.login",status="200"}'
+ * ```
+ */
+export const labelsText = (labels: Readonly<Record<string, string>>): string => {
+  const pairs = Object.entries(labels).map(([label, value]) => `${label}="${escapeLabelValue(value)}"`);
+  return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
+};

@@ -19,6 +19,20 @@ export const MetricKind = {
 export type MetricKind = (typeof MetricKind)[keyof typeof MetricKind];
 
 /**
+ * Labels of one series of a metric (Prometheus labels): label name → value.
+ * A name with labels is a family of series, one per distinct set of values;
+ * keep the values bounded (an action, a status), never message data.
+ *
+ * @example
+ * ```ts
+ * import { createMetrics, type MetricLabels } from 'rxmini';
+ * const labels: MetricLabels = { action: 'auth.login', status: '200' };
+ * createMetrics().inc('action_calls_total', labels);
+ * ```
+ */
+export type MetricLabels = Readonly<Record<string, string>>;
+
+/**
  * Writes metrics. A registry is one; `withPrefix` gives a scoped one writing
  * into the same registry. The kind of a name is fixed by its first write.
  *
@@ -32,22 +46,24 @@ export type MetricKind = (typeof MetricKind)[keyof typeof MetricKind];
  * ```
  */
 export interface MetricsRecorder {
-  /** Adds 1 to a counter (or a gauge). */
-  inc(name: string): void;
+  /** Adds 1 to a counter (or a gauge); with `labels`, to that series of it. */
+  inc(name: string, labels?: MetricLabels): void;
   /**
    * Adds `delta` to a counter (`delta` ≥ 0) or to a gauge (any sign). A new
    * name becomes a counter; call `set` first for a gauge that goes both ways.
    */
-  add(name: string, delta: number): void;
+  add(name: string, delta: number, labels?: MetricLabels): void;
   /** Sets a gauge. A name already used as a counter or histogram is rejected. */
-  set(name: string, value: number): void;
+  set(name: string, value: number, labels?: MetricLabels): void;
   /** Records one latency, in milliseconds (≥ 0), in a histogram. */
-  observe(name: string, ms: number): void;
+  observe(name: string, ms: number, labels?: MetricLabels): void;
   /**
    * Starts a timer on the registry's scheduler; the returned function records
    * the elapsed milliseconds once (later calls only return them again).
    */
-  time(name: string): () => number;
+  time(name: string, labels?: MetricLabels): () => number;
+  /** Sets the help text of `name` (its `# HELP` line in Prometheus), before or after its first write. */
+  describe(name: string, help: string): void;
   /** A recorder whose names all start with `prefix` (a '.' is added when missing). */
   withPrefix(prefix: string): MetricsRecorder;
 }
@@ -65,6 +81,10 @@ export interface ScalarSample {
   readonly name: string;
   readonly kind: 'counter' | 'gauge';
   readonly value: number;
+  /** The series' labels, sorted by name; absent for a metric without labels. */
+  readonly labels?: MetricLabels;
+  /** The help text given with `describe`, if any. */
+  readonly help?: string;
 }
 
 /** A latency histogram in a {@link Metrics.snapshot}. */
@@ -81,6 +101,10 @@ export interface HistogramSample {
   readonly p50: number;
   /** Estimated 99th percentile, computed as `p50`. */
   readonly p99: number;
+  /** The series' labels, sorted by name; absent for a metric without labels. */
+  readonly labels?: MetricLabels;
+  /** The help text given with `describe`, if any. */
+  readonly help?: string;
 }
 
 /**
@@ -109,10 +133,11 @@ export type MetricSample = ScalarSample | HistogramSample;
 export interface Metrics extends MetricsRecorder {
   /**
    * A copy of every value, by name. A histogram `h` appears as `h.count`,
-   * `h.sum`, `h.p50` and `h.p99`.
+   * `h.sum`, `h.p50` and `h.p99`. A series with labels is named as in
+   * Prometheus: `calls{action="a",status="200"}`, `latency{…}.count`.
    */
   export(): Record<string, number>;
-  /** Every metric with its kind, sorted by name. */
+  /** Every series with its kind, sorted by name, then by labels (a name's series stay together). */
   snapshot(): readonly MetricSample[];
   /** Forgets every metric (names, kinds and values). */
   reset(): void;

@@ -6,6 +6,8 @@
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { toUndefined } from 'fp-ts/lib/Option.js';
+import type * as t from 'io-ts';
+import { toFieldIssues } from '../codec/issues.js';
 import type { JsonValue } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
 import { getError, getResult } from '../codec/result.js';
@@ -65,6 +67,23 @@ export const resultOf = (
         ),
       }
     : { ok: true, value: toUndefined(getResult(response)) };
+
+/**
+ * What a call of `action` returns from `response`: its result, checked by
+ * `output` when given. Throws the `ResponseError` of an error response, or a
+ * `ValidationError` (subject `result of <action>`) for a result `output`
+ * refuses: one outcome for `svc.call` on both paths and for `createClient`.
+ */
+export const callResult = <O>(action: string, response: Message, output?: t.Decoder<unknown, O>): O => {
+  const result = resultOf(action, response);
+  if (!result.ok) throw result.error;
+  if (output === undefined) return result.value as O;
+  const decoded = output.decode(result.value);
+  if (isLeft(decoded)) {
+    throw new ValidationError(toFieldIssues(decoded.left, 'result'), { subject: `result of ${action}` });
+  }
+  return decoded.right;
+};
 
 /**
  * The failing fields a call was refused with (`body.issues` of a 400), from

@@ -43,7 +43,7 @@ import { DRAIN_REQUEUE_DELAY_MS } from '../transport/consume.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../transport/createTransport.js';
 import { statusOfError } from '../transport/respond.js';
 import type { Middleware } from '../transport/types.js';
-import { answerFor, asError, resultOf } from './answer.js';
+import { answerFor, asError, callResult } from './answer.js';
 import { isActionDefinition, type ActionDefinition } from './defineAction.js';
 import { DuplicateActionError, MissingDependencyError } from './errors.js';
 import { fieldsCodec, type InputSchemaField } from './fields.js';
@@ -58,6 +58,7 @@ import type {
   ServiceErrorInfo,
   ServiceOptions,
   ServiceState,
+  StopOptions,
 } from './types.js';
 
 /** Default calls handled at once per action topic. */
@@ -89,6 +90,27 @@ const metricNameOf = (action: string): string =>
     .map((segment) => segment.replace(/[^a-zA-Z0-9_:]/g, '_') || '_')
     .join('.');
 
+/**
+ * The labelled metrics every service records per call, with labels `action`
+ * and `status` (beside the per-action `action.<name>.calls`, `.errors`,
+ * `.latency_ms`): what a Prometheus scrape aggregates across instances.
+ *
+ * @example
+ * ```ts
+ * import { ServiceMetric } from 'rxmini';
+ * const calls = `sum by (action) (rate(${ServiceMetric.calls}{status=~"5.."}[5m]))`;
+ * ```
+ */
+export const ServiceMetric = {
+  /** Counter of calls answered, by `action` and `status`. */
+  calls: 'action_calls_total',
+  /** Histogram of the time to answer in ms, from delivery to answer, by `action` and `status`. */
+  latency: 'action_latency_ms',
+} as const;
+
+/** Union of the {@link ServiceMetric} names. */
+export type ServiceMetric = (typeof ServiceMetric)[keyof typeof ServiceMetric];
+
 const TRANSPORT_METHODS = ['publish', 'request', 'subscribeTopic', 'subscribePrefix'] as const;
 
 interface ServedAction {
@@ -107,8 +129,8 @@ interface ServedAction {
  * through the same pipe in-process: no encoding, no broker, the same
  * validation, middleware, timeout, metrics, results and errors.
  *
- * Nothing is checked or consumed until `init()`/`start()`. `run()` (until
- * SIGINT/SIGTERM) needs Node and is not here: call `stop()` from your signal handler.
+ * Nothing is checked or consumed until `init()`/`start()`. Running until
+ * SIGINT/SIGTERM needs Node: `runService(svc)` from `rxmini/node`.
  *
  * @example
  * ```ts
@@ -137,6 +159,11 @@ export const createService = (options: ServiceOptions): Service => {
   const preferLocal = options?.preferLocal ?? true;
   const concurrency = options?.concurrency ?? DEFAULT_SERVICE_CONCURRENCY;
   const namespace = options?.namespace === undefined ? `${String(name)}.` : options.namespace;
+  metrics.describe(ServiceMetric.calls, 'Calls answered, by action and status.');
+  metrics.describe(
+    ServiceMetric.latency,
+    'Time to answer a call in ms, from delivery to answer, by action and status.',
+  );
 
   const state$ = new BehaviorSubject<ServiceState>('created');
   const served = new Map<string, ServedAction>();
@@ -173,9 +200,13 @@ export const createService = (options: ServiceOptions): Service => {
         return;
       }
       const base = `action.${metricNameOf(action)}`;
+      const latency = Math.max(0, scheduler.now() - receivedAt);
       metrics.inc(`${base}.calls`);
       if (status >= 400) metrics.inc(`${base}.errors`);
-      metrics.observe(`${base}.latency_ms`, Math.max(0, scheduler.now() - receivedAt));
+      metrics.observe(`${base}.latency_ms`, latency);
+      const labels = { action, status: String(status) };
+      metrics.inc(ServiceMetric.calls, labels);
+      metrics.observe(ServiceMetric.latency, latency, labels);
     } catch (error) {
       // a metric name clash must not cost the caller its answer
       logger.warn('service: could not record metrics', { action, error: asError(error).message });
@@ -435,8 +466,9 @@ export const createService = (options: ServiceOptions): Service => {
     return begin();
   };
 
-  const stop = (): Promise<void> => {
+  const stop = (stopOptions?: StopOptions): Promise<void> => {
     if (stopping !== undefined) return stopping;
+    const drainLimitMs = stopOptions?.drainTimeoutMs ?? drainTimeoutMs;
     if (state$.value !== 'started') return Promise.resolve();
     state$.next('stopping');
     paused$.next(true);
@@ -444,11 +476,14 @@ export const createService = (options: ServiceOptions): Service => {
       inFlight$
         .pipe(
           first((count) => count === 0),
-          timeoutWith({ first: drainTimeoutMs, scheduler, with: () => of(-1) }),
+          timeoutWith({ first: drainLimitMs, scheduler, with: () => of(-1) }),
         )
         .subscribe((count) => {
           if (count < 0)
-            logger.warn('service: drain timed out', { inFlight: inFlight$.value, drainTimeoutMs });
+            logger.warn('service: drain timed out', {
+              inFlight: inFlight$.value,
+              drainTimeoutMs: drainLimitMs,
+            });
           for (const topic of [...consumers.keys()]) release(topic);
           retiring.clear();
           namespaceConsumer?.unsubscribe();
@@ -544,20 +579,7 @@ export const createService = (options: ServiceOptions): Service => {
               timeout,
               ...(callOptions.header === undefined ? {} : { header: callOptions.header }),
             });
-      return responses.pipe(
-        map((response) => {
-          const result = resultOf(action, response);
-          if (!result.ok) throw result.error;
-          if (definition === undefined) return result.value;
-          const decoded = definition.output.decode(result.value);
-          if (isLeft(decoded)) {
-            throw new ValidationError(toFieldIssues(decoded.left, 'result'), {
-              subject: `result of ${action}`,
-            });
-          }
-          return decoded.right;
-        }),
-      );
+      return responses.pipe(map((response) => callResult(action, response, definition?.output)));
     });
 
   const service: Service = {
@@ -574,6 +596,9 @@ export const createService = (options: ServiceOptions): Service => {
       return transport;
     },
     metrics,
+    get metricsPort() {
+      return options?.metricsPort;
+    },
     get state() {
       return state$.value;
     },

@@ -4,7 +4,16 @@
  *
  * @packageDocumentation
  */
-export { DEFAULT_SERVICE_CONCURRENCY, createService } from './createService.js';
+export { createClient } from './createClient.js';
+export type {
+  ActionDefinitions,
+  Client,
+  ClientOptions,
+  InputOf,
+  OutputOf,
+  SomeActionDefinition,
+} from './createClient.js';
+export { DEFAULT_SERVICE_CONCURRENCY, ServiceMetric, createService } from './createService.js';
 export { defineAction, isActionDefinition } from './defineAction.js';
 export type { ActionDefinition } from './defineAction.js';
 export { DuplicateActionError, MissingDependencyError } from './errors.js';
@@ -23,4 +32,5 @@ export type {
   ServiceHooks,
   ServiceOptions,
   ServiceState,
+  StopOptions,
 } from './types.js';

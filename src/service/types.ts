@@ -137,6 +137,18 @@ export interface ServiceOptions {
   readonly onNotFound?: (delivery: Delivery) => unknown;
   /** Lifecycle and error hooks. */
   readonly hooks?: ServiceHooks;
+  /**
+   * Port of the Prometheus endpoint (`GET /metrics`) that `runService` from
+   * `rxmini/node` serves while the service runs; none by default. The
+   * service itself opens no socket (it runs in a browser too).
+   */
+  readonly metricsPort?: number;
+}
+
+/** Options of {@link Service.stop}. */
+export interface StopOptions {
+  /** Longest the drain waits for calls in flight, in ms; default the service's `drainTimeoutMs`. */
+  readonly drainTimeoutMs?: number;
 }
 
 /**
@@ -158,8 +170,14 @@ export interface Service {
   /** The transport's node id. */
   readonly nodeId: string;
   readonly transport: Transport;
-  /** Per action: `action.<name>.calls`, `.errors` (answered with a status ≥ 400) and `.latency_ms`. */
+  /**
+   * Per action: `action.<name>.calls`, `.errors` (answered with a status ≥ 400)
+   * and `.latency_ms`; and the labelled `action_calls_total` and
+   * `action_latency_ms` (labels `action`, `status`; see `ServiceMetric`).
+   */
   readonly metrics: Metrics;
+  /** The `metricsPort` option: where `runService` serves the Prometheus endpoint. */
+  readonly metricsPort: number | undefined;
   /** The current state. */
   readonly state: ServiceState;
   /** The state, replaying the current one. */
@@ -204,5 +222,5 @@ export interface Service {
    * `drainTimeoutMs` for calls in flight to be answered, lets the topics go,
    * then `onStop`. Does not close the transport. Idempotent.
    */
-  stop(): Promise<void>;
+  stop(options?: StopOptions): Promise<void>;
 }
