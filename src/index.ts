@@ -323,17 +323,24 @@ export type {
 
 // service
 export {
+  ActionDescription,
   DEFAULT_SERVICE_CONCURRENCY,
+  DESCRIBE_SUFFIX,
   DuplicateActionError,
   FieldType,
+  JSON_SCHEMA_DIALECT,
   MissingDependencyError,
+  ServiceDescription,
   answerFailures,
   createService,
   defineAction,
+  describeAction,
   fieldsCodec,
+  fieldsJsonSchema,
   isActionDefinition,
   issuesOf,
   servicePipeline,
+  toJsonSchema,
 } from './service/index.js';
 export type {
   ActionContext,
@@ -343,6 +350,8 @@ export type {
   CallOptions,
   FieldRule,
   InputSchemaField,
+  JsonSchema,
+  JsonSchemaType,
   Service,
   ServiceErrorInfo,
   ServiceHooks,

@@ -1,16 +1,20 @@
 /**
  * Services: typed actions behind one pipe of operators, in-process calls,
- * a lifecycle with a graceful drain, per-action metrics. Isomorphic.
+ * a lifecycle with a graceful drain, introspection, per-action metrics.
+ * Isomorphic.
  *
  * @packageDocumentation
  */
 export { DEFAULT_SERVICE_CONCURRENCY, createService } from './createService.js';
 export { defineAction, isActionDefinition } from './defineAction.js';
 export type { ActionDefinition } from './defineAction.js';
+export { ActionDescription, DESCRIBE_SUFFIX, ServiceDescription, describeAction } from './describe.js';
 export { DuplicateActionError, MissingDependencyError } from './errors.js';
 export { FieldType, fieldsCodec } from './fields.js';
 export type { FieldRule, InputSchemaField } from './fields.js';
 export { issuesOf } from './answer.js';
+export { JSON_SCHEMA_DIALECT, fieldsJsonSchema, toJsonSchema } from './jsonSchema.js';
+export type { JsonSchema, JsonSchemaType } from './jsonSchema.js';
 export { answerFailures, servicePipeline } from './pipeline.js';
 export type { ServicePipelineParts } from './pipeline.js';
 export type {
