@@ -27,7 +27,7 @@ export const browserSafe = [
 ];
 
 /** Node-only specs inside the folders above. */
-const nodeOnly = ['spec/broker/nsq', 'spec/service/jsonSchema.ajv.spec.ts'];
+const nodeOnly = ['spec/broker/nsq'];
 
 const walk = (path) => {
   if (nodeOnly.includes(path)) return [];

@@ -1,9 +1,8 @@
 /**
  * The converter's schemas against real JSON Schema validation (ajv, draft
  * 2020-12): what a codec or a field list accepts, ajv finds valid; what it
- * refuses, ajv finds invalid. Node-only (scripts/bundle-browser-specs.mjs
- * leaves it out): ajv compiles schemas with `new Function`, which a strict
- * browser policy may refuse, and it is a devDependency the core never needs.
+ * refuses, ajv finds invalid. ajv is a devDependency: only specs import it.
+ * It bundles for the browser, so this spec runs there too.
  */
 import Ajv2020 from 'ajv/dist/2020';
 import fc from 'fast-check';
