@@ -114,7 +114,10 @@ const DescribeInput = t.type({});
  * is answered exactly once and runs each middleware once (the original did
  * both twice). A call to an action this process serves (`svc.call`) goes
  * through the same pipe in-process: no encoding, no broker, the same
- * validation, middleware, timeout, metrics, results and errors.
+ * validation, middleware, timeout, metrics, results and errors. Every
+ * service also serves `<name>._describe` (see `describeAction`), answering
+ * what `svc.describe()` tells: its actions and the JSON Schema of their input
+ * and output.
  *
  * Nothing is checked or consumed until `init()`/`start()`. `run()` (until
  * SIGINT/SIGTERM) needs Node and is not here: call `stop()` from your signal handler.
