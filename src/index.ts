@@ -326,19 +326,26 @@ export type {
 
 // service
 export {
+  ActionDescription,
   DEFAULT_SERVICE_CONCURRENCY,
+  DESCRIBE_SUFFIX,
   DuplicateActionError,
   FieldType,
+  JSON_SCHEMA_DIALECT,
   MissingDependencyError,
+  ServiceDescription,
   ServiceMetric,
   answerFailures,
   createClient,
   createService,
   defineAction,
+  describeAction,
   fieldsCodec,
+  fieldsJsonSchema,
   isActionDefinition,
   issuesOf,
   servicePipeline,
+  toJsonSchema,
 } from './service/index.js';
 export type {
   ActionContext,
@@ -353,6 +360,8 @@ export type {
   InputOf,
   OutputOf,
   InputSchemaField,
+  JsonSchema,
+  JsonSchemaType,
   Service,
   ServiceErrorInfo,
   ServiceHooks,

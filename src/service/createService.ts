@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
-import type * as t from 'io-ts';
+import * as t from 'io-ts';
 import {
   BehaviorSubject,
   EMPTY,
@@ -45,8 +45,10 @@ import { statusOfError } from '../transport/respond.js';
 import type { Middleware } from '../transport/types.js';
 import { answerFor, asError, callResult } from './answer.js';
 import { isActionDefinition, type ActionDefinition } from './defineAction.js';
+import { DESCRIBE_SUFFIX, type ActionDescription, type ServiceDescription } from './describe.js';
 import { DuplicateActionError, MissingDependencyError } from './errors.js';
 import { fieldsCodec, type InputSchemaField } from './fields.js';
+import { toJsonSchema } from './jsonSchema.js';
 import { localDelivery } from './localDelivery.js';
 import { middlewareOperator, servicePipeline } from './pipeline.js';
 import type {
@@ -115,8 +117,15 @@ const TRANSPORT_METHODS = ['publish', 'request', 'subscribeTopic', 'subscribePre
 
 interface ServedAction {
   readonly codec: t.Decoder<unknown, unknown>;
+  /** Checks (and so describes) the result, when the action has an output codec. */
+  readonly output?: t.Type<unknown, unknown, unknown>;
   readonly handler: DeliveryHandler;
+  /** The describe action: served and counted as any, but not listed, described or removed. */
+  readonly builtIn?: boolean;
 }
+
+/** The describe action's input: any object (a body is always one). */
+const DescribeInput = t.type({});
 
 /**
  * A service: actions served from the transport's action topics (topic = the
@@ -127,7 +136,10 @@ interface ServedAction {
  * is answered exactly once and runs each middleware once (the original did
  * both twice). A call to an action this process serves (`svc.call`) goes
  * through the same pipe in-process: no encoding, no broker, the same
- * validation, middleware, timeout, metrics, results and errors.
+ * validation, middleware, timeout, metrics, results and errors. Every
+ * service also serves `<name>._describe` (see `describeAction`), answering
+ * what `svc.describe()` tells: its actions and the JSON Schema of their input
+ * and output.
  *
  * Nothing is checked or consumed until `init()`/`start()`. Running until
  * SIGINT/SIGTERM needs Node: `runService(svc)` from `rxmini/node`.
@@ -164,6 +176,7 @@ export const createService = (options: ServiceOptions): Service => {
     ServiceMetric.latency,
     'Time to answer a call in ms, from delivery to answer, by action and status.',
   );
+  const describeTopic = `${String(name)}${DESCRIBE_SUFFIX}`;
 
   const state$ = new BehaviorSubject<ServiceState>('created');
   const served = new Map<string, ServedAction>();
@@ -372,12 +385,17 @@ export const createService = (options: ServiceOptions): Service => {
     if (!consumer.closed) consumers.set(topic, consumer);
   };
 
-  const serve = (action: string, codec: t.Decoder<unknown, unknown>, handler: DeliveryHandler): void => {
+  const serve = (
+    action: string,
+    codec: t.Decoder<unknown, unknown>,
+    handler: DeliveryHandler,
+    output?: t.Type<unknown, unknown, unknown>,
+  ): void => {
     const topic = validateTopic(action);
     if (isLeft(topic)) throw topic.left;
     if (served.has(action)) throw new DuplicateActionError(action);
     if (typeof codec?.decode !== 'function') throw new TypeError(`action ${action} needs an io-ts codec`);
-    served.set(action, { codec, handler });
+    served.set(action, { codec, handler, ...(output === undefined ? {} : { output }) });
     routes.set(action, handler);
     logger.debug('service: action registered', { action });
     if (state$.value === 'started') consume(action);
@@ -399,6 +417,13 @@ export const createService = (options: ServiceOptions): Service => {
     if (transport.closed) throw new MissingDependencyError('transport', { detail: 'it is closed' });
     if (namespace !== false && (typeof namespace !== 'string' || namespace === '')) {
       throw new MissingDependencyError('namespace', { detail: 'a topic prefix, or false' });
+    }
+    const describeName = validateTopic(describeTopic);
+    if (isLeft(describeName)) {
+      throw new MissingDependencyError('name', {
+        detail: `its describe action cannot be a topic: ${describeName.left.message}`,
+        cause: describeName.left,
+      });
     }
   };
 
@@ -502,6 +527,36 @@ export const createService = (options: ServiceOptions): Service => {
     return stopping;
   };
 
+  /** Each action's description, made once (a codec does not change once served). */
+  const descriptions = new WeakMap<ServedAction, ActionDescription>();
+  const descriptionOf = (action: string, entry: ServedAction): ActionDescription => {
+    let description = descriptions.get(entry);
+    if (description === undefined) {
+      description = {
+        name: action,
+        input: toJsonSchema(entry.codec),
+        ...(entry.output === undefined ? {} : { output: toJsonSchema(entry.output) }),
+      };
+      descriptions.set(entry, description);
+    }
+    return description;
+  };
+
+  const describe = (): ServiceDescription => ({
+    name: String(name),
+    version: String(options?.version),
+    nodeId: String(transport?.nodeId),
+    actions: [...served.entries()]
+      .filter(([, entry]) => entry.builtIn !== true)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([action, entry]) => descriptionOf(action, entry)),
+  });
+
+  // served from the start, as any action, so that it is consumed, counted and answered as one
+  const describeHandler = handlerOf(describeTopic, describe);
+  served.set(describeTopic, { codec: DescribeInput, handler: describeHandler, builtIn: true });
+  routes.set(describeTopic, describeHandler);
+
   /** An in-process call through the same pipe: the answer comes back as the bus would bring it. */
   const callLocal = (
     action: string,
@@ -603,7 +658,12 @@ export const createService = (options: ServiceOptions): Service => {
       return state$.value;
     },
     state$: state$.asObservable(),
-    actions: () => [...served.keys()].sort(),
+    actions: () =>
+      [...served.entries()]
+        .filter(([, entry]) => entry.builtIn !== true)
+        .map(([action]) => action)
+        .sort(),
+    describe,
     action(
       target: string | ActionDefinition<unknown, unknown>,
       codecOrHandler: t.Decoder<unknown, unknown> | ActionHandler<unknown, unknown>,
@@ -620,6 +680,7 @@ export const createService = (options: ServiceOptions): Service => {
         action,
         codec,
         handlerOf(action, (d) => run(d.input, contextOf(action, d)), output),
+        output,
       );
       return this;
     },
@@ -638,7 +699,7 @@ export const createService = (options: ServiceOptions): Service => {
       return this;
     },
     removeAction(action: string) {
-      if (!served.delete(action)) return false;
+      if (served.get(action)?.builtIn === true || !served.delete(action)) return false;
       routes.delete(action);
       if ((inFlightByTopic.get(action) ?? 0) === 0) release(action);
       else retiring.add(action);

@@ -124,6 +124,12 @@ const check = (
   return undefined;
 };
 
+/** The field list each codec of {@link fieldsCodec} was compiled from (read by the JSON Schema converter). */
+const fieldLists = new WeakMap<object, readonly InputSchemaField[]>();
+
+/** The field list `codec` was compiled from by {@link fieldsCodec}, or `undefined` for another codec. */
+export const fieldListOf = (codec: object): readonly InputSchemaField[] | undefined => fieldLists.get(codec);
+
 const messageOf = (field: InputSchemaField, rule: FieldRule, text: string): string =>
   typeof field.message === 'string' ? field.message : (field.message?.[rule] ?? text);
 
@@ -190,7 +196,7 @@ export const fieldsCodec = (
   const name = `fields(${compiled.map(({ field }) => field.name).join(', ')})`;
   const isRecord = (u: unknown): u is Record<string, unknown> =>
     typeof u === 'object' && u !== null && !Array.isArray(u);
-  return new t.Type<Record<string, unknown>, Record<string, unknown>, unknown>(
+  const codec = new t.Type<Record<string, unknown>, Record<string, unknown>, unknown>(
     name,
     (u): u is Record<string, unknown> =>
       isRecord(u) && compiled.every((c) => check(c, u[c.field.name]) === undefined),
@@ -216,4 +222,6 @@ export const fieldsCodec = (
     },
     t.identity,
   );
+  fieldLists.set(codec, Object.freeze(compiled.map(({ field }) => field)));
+  return codec;
 };

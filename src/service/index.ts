@@ -1,6 +1,7 @@
 /**
  * Services: typed actions behind one pipe of operators, in-process calls,
- * a lifecycle with a graceful drain, per-action metrics. Isomorphic.
+ * a lifecycle with a graceful drain, introspection, per-action metrics.
+ * Isomorphic.
  *
  * @packageDocumentation
  */
@@ -16,10 +17,13 @@ export type {
 export { DEFAULT_SERVICE_CONCURRENCY, ServiceMetric, createService } from './createService.js';
 export { defineAction, isActionDefinition } from './defineAction.js';
 export type { ActionDefinition } from './defineAction.js';
+export { ActionDescription, DESCRIBE_SUFFIX, ServiceDescription, describeAction } from './describe.js';
 export { DuplicateActionError, MissingDependencyError } from './errors.js';
 export { FieldType, fieldsCodec } from './fields.js';
 export type { FieldRule, InputSchemaField } from './fields.js';
 export { issuesOf } from './answer.js';
+export { JSON_SCHEMA_DIALECT, fieldsJsonSchema, toJsonSchema } from './jsonSchema.js';
+export type { JsonSchema, JsonSchemaType } from './jsonSchema.js';
 export { answerFailures, servicePipeline } from './pipeline.js';
 export type { ServicePipelineParts } from './pipeline.js';
 export type {

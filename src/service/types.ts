@@ -11,6 +11,7 @@ import type { ILogger } from '../logger/types.js';
 import type { Metrics } from '../metrics/types.js';
 import type { Middleware, Transport } from '../transport/types.js';
 import type { ActionDefinition } from './defineAction.js';
+import type { ServiceDescription } from './describe.js';
 import type { InputSchemaField } from './fields.js';
 
 /**
@@ -182,8 +183,16 @@ export interface Service {
   readonly state: ServiceState;
   /** The state, replaying the current one. */
   readonly state$: Observable<ServiceState>;
-  /** The names of the actions served, sorted. */
+  /** The names of the actions served, sorted (the describe action is not one of them). */
   actions(): string[];
+  /**
+   * Name, version, node id, and each action served (sorted by name) with the
+   * JSON Schema (draft 2020-12) of its input, and of its output when it has an
+   * output codec, derived from its codec or field list (see `toJsonSchema`).
+   * The describe action, `<name>._describe` (see `describeAction`), answers
+   * the same over the bus.
+   */
+  describe(): ServiceDescription;
   /**
    * Serves `name`: its body is checked by `input` (the handler's input type is
    * inferred from it), then `handler` runs. Throws `DuplicateActionError` when
