@@ -136,6 +136,7 @@ export const createService = (options: ServiceOptions): Service => {
   const drainTimeoutMs = options?.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const preferLocal = options?.preferLocal ?? true;
   const concurrency = options?.concurrency ?? DEFAULT_SERVICE_CONCURRENCY;
+  const msgTimeout = options?.msgTimeoutMs === undefined ? {} : { msgTimeoutMs: options.msgTimeoutMs };
   const namespace = options?.namespace === undefined ? `${String(name)}.` : options.namespace;
 
   const state$ = new BehaviorSubject<ServiceState>('created');
@@ -323,6 +324,7 @@ export const createService = (options: ServiceOptions): Service => {
       .subscribeTopic(topic, {
         channel: name,
         maxInFlight: concurrency,
+        ...msgTimeout,
         paused$,
         ...(onReady === undefined ? {} : { onReady }),
       })
@@ -392,7 +394,7 @@ export const createService = (options: ServiceOptions): Service => {
       state$.next('started');
       if (namespace !== false) {
         namespaceConsumer = transport
-          .subscribePrefix(namespace, { channel: name, maxInFlight: concurrency, paused$ })
+          .subscribePrefix(namespace, { channel: name, maxInFlight: concurrency, ...msgTimeout, paused$ })
           .subscribe({
             next: admit,
             error: (error: unknown) => {
