@@ -58,17 +58,17 @@ const CLIENT_CHANNEL = 'client';
  * rxmini alike: what is measured is a warm service (JIT-compiled hot paths),
  * as a long-running one is, not V8's start-up.
  */
-const SERVICE_WARMUP_MS = 1_500;
+export const SERVICE_WARMUP_MS = 1_500;
 const ID_BYTES = 12;
-const START_TIMEOUT_MS = 10_000;
+export const START_TIMEOUT_MS = 10_000;
 
-interface ReplyRound {
+export interface ReplyRound {
   readonly nsqd: BenchNsqd;
   readonly round: number;
 }
 
 /** Creates both topics with their channels (so nothing published early is lost) and starts the service. */
-const startService = async (
+export const startService = async (
   nsqd: BenchNsqd,
   impl: ResponderImpl,
   requestTopic: string,
@@ -102,7 +102,7 @@ const startService = async (
   return child;
 };
 
-const stopService = async (child: ChildProcess): Promise<void> => {
+export const stopService = async (child: ChildProcess): Promise<void> => {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.send({ type: 'stop' } satisfies ResponderMessage);
@@ -169,13 +169,13 @@ const rawRequestReply = (id: string, concurrency: number): BenchCase<ReplyRound>
 });
 
 /** CPU meters of the other processes of a case (cumulative seconds; NaN when unknown). */
-interface Meters {
+export interface Meters {
   readonly service?: () => number;
   readonly server?: () => number;
 }
 
 /** Starts reading CPU: the returned function gives what was used since, by this process, nsqd and the service. */
-const startCpu = (
+export const startCpu = (
   meters: Meters,
 ): (() => Pick<Measured, 'clientCpuSeconds' | 'serverCpuSeconds' | 'serviceCpuSeconds'>) => {
   const client = process.cpuUsage();
@@ -192,13 +192,13 @@ const startCpu = (
 };
 
 /** Longest one request may wait in a run; a reply later than this fails the run. */
-const REQUEST_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 10_000;
 
 /** A JSON body of about {@link MESSAGE_BYTES} bytes. */
-const requestBody = (): JsonObject => ({ p: 'r'.repeat(MESSAGE_BYTES - 8) });
+export const requestBody = (): JsonObject => ({ p: 'r'.repeat(MESSAGE_BYTES - 8) });
 
 /** Frame sizes of one request and its echoed response, for the log. */
-const frameNote = (transport: Transport, action: string): string => {
+export const frameNote = (transport: Transport, action: string): string => {
   const request = encode({
     type: MessageType.REQUEST,
     node: action,

@@ -15,14 +15,20 @@
  * - `readme`: the same with `subscribeTopic(action)` and no options at all,
  *   as the README writes a service (the defaults are what is measured);
  * - `tuned`: the same with `{ maxInFlight: 200, lowLatency: true }`, the
- *   tuned counterpart of `readme` (issue 8).
+ *   tuned counterpart of `readme` (issue 8);
+ * - `service`: `createService` (issue 10) on the same transport serving
+ *   `requestTopic` as an action that checks `{ p: string }` and answers its
+ *   input, with `concurrency: 500` (its consumer's maxInFlight, as `rxmini`'s)
+ *   and `namespace: false` (no prefix consumer beside the action's).
  *
  * It tells the parent `ready` over IPC once nsqd lists its consumer on the
  * channel, and stops on `stop` or when the parent goes away.
  */
+import * as t from 'io-ts';
 import * as nsq from 'nsqjs';
 import { filter, firstValueFrom } from 'rxjs';
 import { handleDeliveries } from '../../src/operators/handleDeliveries';
+import { createService } from '../../src/service/createService';
 import { nsqTransport } from '../../src/transport/nsqTransport';
 
 export const RESPONDER_CHANNEL = 'svc';
@@ -31,7 +37,7 @@ export const RESPONDER_CHANNEL = 'svc';
 export type ResponderMessage = { readonly type: 'ready' } | { readonly type: 'stop' };
 
 /** The service implementations a responder can run. */
-export const RESPONDER_IMPLS = ['raw', 'rxmini', 'readme', 'tuned'] as const;
+export const RESPONDER_IMPLS = ['raw', 'rxmini', 'readme', 'tuned', 'service'] as const;
 export type ResponderImpl = (typeof RESPONDER_IMPLS)[number];
 
 /** The options each rxmini responder subscribes with (`readme`: none, the defaults). */
@@ -111,7 +117,7 @@ const consumerListed = async (http: string, topic: string, channel: string): Pro
 };
 
 const rxminiResponder = (
-  impl: Exclude<ResponderImpl, 'raw'>,
+  impl: Exclude<ResponderImpl, 'raw' | 'service'>,
   host: string,
   port: number,
   http: string,
@@ -143,6 +149,36 @@ const rxminiResponder = (
   };
 };
 
+/** The service's concurrency: its action consumer's maxInFlight, as the `rxmini` responder's. */
+const SERVICE_CONCURRENCY = 500;
+
+const serviceResponder = (host: string, port: number, http: string, requestTopic: string): Responder => {
+  const transport = nsqTransport({
+    nsqd: `${host}:${port}`,
+    nsqdHttp: [http],
+    service: RESPONDER_CHANNEL,
+    nodeId: `svc${process.pid}`,
+    drainTimeoutMs: 1_000,
+  });
+  const svc = createService({
+    name: RESPONDER_CHANNEL,
+    version: 'v1',
+    transport,
+    namespace: false,
+    concurrency: SERVICE_CONCURRENCY,
+    drainTimeoutMs: 1_000,
+  });
+  svc.action(requestTopic, t.type({ p: t.string }), (input) => input);
+  const ready = svc.start().then(() => consumerListed(http, requestTopic, RESPONDER_CHANNEL));
+  return {
+    ready,
+    close: async () => {
+      await svc.stop();
+      await transport.close();
+    },
+  };
+};
+
 const main = (): void => {
   const [impl, host, port, http, requestTopic, replyTopic] = process.argv.slice(2);
   if (!host || !port || !http || !requestTopic || !replyTopic || !process.send) {
@@ -156,7 +192,9 @@ const main = (): void => {
   const responder =
     known === 'raw'
       ? rawResponder(host, Number(port), requestTopic, replyTopic)
-      : rxminiResponder(known, host, Number(port), http, requestTopic);
+      : known === 'service'
+        ? serviceResponder(host, Number(port), http, requestTopic)
+        : rxminiResponder(known, host, Number(port), http, requestTopic);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

@@ -170,6 +170,7 @@ export const createService = (options: ServiceOptions): Service => {
   const drainTimeoutMs = options?.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const preferLocal = options?.preferLocal ?? true;
   const concurrency = options?.concurrency ?? DEFAULT_SERVICE_CONCURRENCY;
+  const msgTimeout = options?.msgTimeoutMs === undefined ? {} : { msgTimeoutMs: options.msgTimeoutMs };
   const namespace = options?.namespace === undefined ? `${String(name)}.` : options.namespace;
   metrics.describe(ServiceMetric.calls, 'Calls answered, by action and status.');
   metrics.describe(
@@ -367,6 +368,7 @@ export const createService = (options: ServiceOptions): Service => {
       .subscribeTopic(topic, {
         channel: name,
         maxInFlight: concurrency,
+        ...msgTimeout,
         paused$,
         ...(onReady === undefined ? {} : { onReady }),
       })
@@ -448,7 +450,7 @@ export const createService = (options: ServiceOptions): Service => {
       state$.next('started');
       if (namespace !== false) {
         namespaceConsumer = transport
-          .subscribePrefix(namespace, { channel: name, maxInFlight: concurrency, paused$ })
+          .subscribePrefix(namespace, { channel: name, maxInFlight: concurrency, ...msgTimeout, paused$ })
           .subscribe({
             next: admit,
             error: (error: unknown) => {

@@ -125,6 +125,12 @@ export interface ServiceOptions {
   readonly drainTimeoutMs?: number;
   /** Calls handled at once per action topic (the consumer's `maxInFlight`); default 64. */
   readonly concurrency?: number;
+  /**
+   * The broker's in-flight timeout of the action consumers, in ms (their
+   * `msgTimeoutMs`); default the broker's (60 s on nsqd). A call held by an
+   * instance that dies goes to another instance after this long.
+   */
+  readonly msgTimeoutMs?: number;
   /** `svc.call` to an action this process serves stays in the process; default true. */
   readonly preferLocal?: boolean;
   /**
