@@ -286,6 +286,19 @@ describe('metrics/createMetrics', () => {
   });
 
   describe('labels', () => {
+    it('counts frozen labels passed again and again into the same series as equal unfrozen ones', () => {
+      const m = createMetrics();
+      const frozen = Object.freeze({ status: '200', action: 'a' });
+      m.inc('calls', frozen);
+      m.inc('calls', frozen);
+      m.inc('calls', { action: 'a', status: '200' });
+      m.inc('calls', Object.freeze({ action: 'a', status: '500' }));
+      expect(m.export()).toEqual({
+        'calls{action="a",status="200"}': 3,
+        'calls{action="a",status="500"}': 1,
+      });
+    });
+
     it('keeps one series per set of label values, in export() and snapshot()', () => {
       const m = createMetrics();
       m.inc('calls', { action: 'a', status: '200' });

@@ -42,17 +42,32 @@ interface Family {
   help?: string;
 }
 
+/** The label text of sorted labels that came from frozen labels (see {@link sortedLabels}): made once. */
+const cachedText = new WeakMap<MetricLabels, string>();
+
 /** The key of one series: the name, then its labels sorted (`name{a="1",b="2"}`); the bare name without labels. */
 const seriesKey = (name: string, labels: MetricLabels | undefined): string =>
-  labels === undefined ? name : name + labelsText(labels);
+  labels === undefined ? name : name + (cachedText.get(labels) ?? labelsText(labels));
+
+/** Sorted labels of frozen labels a caller passes again and again (a hot path keeps them): sorted once. */
+const cachedSorted = new WeakMap<MetricLabels, MetricLabels | undefined>();
 
 /** The labels sorted by name, or undefined when there are none. */
 const sortedLabels = (labels: MetricLabels | undefined): MetricLabels | undefined => {
   if (labels === undefined) return undefined;
+  if (cachedSorted.has(labels)) return cachedSorted.get(labels);
   const names = Object.keys(labels);
   if (names.length === 0) return undefined;
   assertLabels(labels);
-  return Object.freeze(Object.fromEntries(names.sort().map((label) => [label, labels[label] as string])));
+  const sorted: MetricLabels = Object.freeze(
+    Object.fromEntries(names.sort().map((label) => [label, labels[label] as string])),
+  );
+  if (Object.isFrozen(labels)) {
+    // frozen: they cannot change, so their sorted form and its text can be kept
+    cachedSorted.set(labels, sorted);
+    cachedText.set(sorted, labelsText(sorted));
+  }
+  return sorted;
 };
 
 /** Exposition names a histogram `h` also takes, beside its own. */

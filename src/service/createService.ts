@@ -207,18 +207,53 @@ export const createService = (options: ServiceOptions): Service => {
     }
   };
 
+  /** Metric names and frozen label sets of an action, made on its first call (the hot path reuses them). */
+  interface ActionMetrics {
+    readonly calls: string;
+    readonly errors: string;
+    readonly latency: string;
+    readonly labels: Map<number, Readonly<Record<string, string>>>;
+  }
+  const metricsOf = new Map<string, ActionMetrics>();
+  const actionMetrics = (action: string): ActionMetrics => {
+    let names = metricsOf.get(action);
+    if (names === undefined) {
+      const base = `action.${metricNameOf(action)}`;
+      names = {
+        calls: `${base}.calls`,
+        errors: `${base}.errors`,
+        latency: `${base}.latency_ms`,
+        labels: new Map(),
+      };
+      metricsOf.set(action, names);
+    }
+    return names;
+  };
+  const labelsOf = (
+    names: ActionMetrics,
+    action: string,
+    status: number,
+  ): Readonly<Record<string, string>> => {
+    let labels = names.labels.get(status);
+    if (labels === undefined) {
+      labels = Object.freeze({ action, status: String(status) });
+      names.labels.set(status, labels);
+    }
+    return labels;
+  };
+
   const record = (action: string, status: number, receivedAt: number): void => {
     try {
       if (!served.has(action)) {
         metrics.inc('action_not_found');
         return;
       }
-      const base = `action.${metricNameOf(action)}`;
+      const names = actionMetrics(action);
       const latency = Math.max(0, scheduler.now() - receivedAt);
-      metrics.inc(`${base}.calls`);
-      if (status >= 400) metrics.inc(`${base}.errors`);
-      metrics.observe(`${base}.latency_ms`, latency);
-      const labels = { action, status: String(status) };
+      metrics.inc(names.calls);
+      if (status >= 400) metrics.inc(names.errors);
+      metrics.observe(names.latency, latency);
+      const labels = labelsOf(names, action, status);
       metrics.inc(ServiceMetric.calls, labels);
       metrics.observe(ServiceMetric.latency, latency, labels);
     } catch (error) {
