@@ -1,12 +1,4 @@
-import {
-  lastValueFrom,
-  map,
-  of,
-  throwError,
-  toArray,
-  type MonoTypeOperatorFunction,
-  type Observable,
-} from 'rxjs';
+import { lastValueFrom, map, of, throwError, toArray, type Observable } from 'rxjs';
 import type { Message } from '../../src/codec/message.js';
 import { HeaderKey } from '../../src/constant/index.js';
 import { RetriesExhaustedError } from '../../src/errors.js';
@@ -15,6 +7,7 @@ import { handleDeliveries } from '../../src/operators/handleDeliveries.js';
 import { retryWithBackoff } from '../../src/operators/retryWithBackoff.js';
 import { testDelivery } from '../../src/testing/testDelivery.js';
 import type { Delivery, FailHandler } from '../../src/delivery/types.js';
+import { failEach, through } from '../helpers/deliveries.js';
 import { testScheduler } from '../helpers/marbles.js';
 
 const boom = new Error('db down');
@@ -32,23 +25,6 @@ const recorder = (answer: () => PromiseLike<unknown> | Observable<unknown> = () 
     return answer();
   };
   return { letters, publish };
-};
-
-/** Fails each delivery as it passes and emits its id: its acks show the failure handler it carries. */
-const failEach = (error: unknown) =>
-  map((delivery: Delivery) => {
-    void delivery.fail(error);
-    return delivery.id;
-  });
-
-/** `delivery` as it comes out of `operator`. */
-const through = (operator: MonoTypeOperatorFunction<Delivery>, delivery: Delivery): Delivery => {
-  let out: Delivery | undefined;
-  of(delivery)
-    .pipe(operator)
-    .subscribe((d) => (out = d));
-  if (out === undefined) throw new Error('the operator emitted nothing');
-  return out;
 };
 
 /** The reason headers of a dead letter of `testDelivery()` defaults. */

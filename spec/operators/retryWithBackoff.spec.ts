@@ -1,4 +1,4 @@
-import { map, of, type MonoTypeOperatorFunction } from 'rxjs';
+import { map, of } from 'rxjs';
 import type { Message } from '../../src/codec/message.js';
 import { HeaderKey } from '../../src/constant/index.js';
 import { ConfigError, RetriesExhaustedError, ValidationError } from '../../src/errors.js';
@@ -6,29 +6,13 @@ import { deadLetter } from '../../src/operators/deadLetter.js';
 import { retryWithBackoff } from '../../src/operators/retryWithBackoff.js';
 import { testDelivery } from '../../src/testing/testDelivery.js';
 import type { Delivery, FailHandler, RetryPolicy } from '../../src/delivery/types.js';
+import { failEach, through } from '../helpers/deliveries.js';
 import { testScheduler } from '../helpers/marbles.js';
 
 /** `random` at its middle: the jitter spreads nothing. */
 const noJitter = { random: () => 0.5 };
 const policy: Partial<RetryPolicy> = { maxAttempts: 5, initialDelayMs: 100, factor: 2, jitter: 0.2 };
 const boom = new Error('db down');
-
-/** Fails each delivery as it passes and emits its id: its acks show the failure handler it carries. */
-const failEach = (error: unknown) =>
-  map((delivery: Delivery) => {
-    void delivery.fail(error);
-    return delivery.id;
-  });
-
-/** `delivery` as it comes out of `operator`. */
-const through = (operator: MonoTypeOperatorFunction<Delivery>, delivery: Delivery): Delivery => {
-  let out: Delivery | undefined;
-  of(delivery)
-    .pipe(operator)
-    .subscribe((d) => (out = d));
-  if (out === undefined) throw new Error('the operator emitted nothing');
-  return out;
-};
 
 /** A failure handler attached before the operator: records what reaches it, then finishes the delivery. */
 const recordingInto =
