@@ -5,16 +5,7 @@
 process.env.CHROME_BIN = process.env.CHROME_BIN || '/usr/bin/chromium';
 const flags = process.env.RXMINI_CHROME_FLAGS
   ? JSON.parse(process.env.RXMINI_CHROME_FLAGS)
-  : [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ];
+  : require('./scripts/chromium-flags.cjs');
 
 /** Ends the run with one plain line: "browser specs: N passed, N failed, N skipped". */
 const summaryReporter = function (baseReporterDecorator) {

@@ -12,16 +12,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /** Flags for any Chromium run as root in a container (karma's ChromeHeadless adds --headless). */
-const commonFlags = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const commonFlags = createRequire(import.meta.url)('./chromium-flags.cjs');
 
 /** The packaged build is chrome-headless-shell for serverless hosts: it needs these too. */
 const packagedFlags = ['--headless=shell', '--no-zygote', '--single-process'];

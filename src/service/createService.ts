@@ -82,8 +82,8 @@ const settled = (promise: Promise<void>): Observable<void> => {
   return known.ok ? of(undefined) : throwError(() => known.error);
 };
 
-/** A resolved promise whose outcome is known at once (see `knownOutcome`). */
-const done = (): Promise<void> => promiseOf(EMPTY);
+/** A resolved promise whose outcome is known at once (see `knownOutcome`); one for every answer that needs no send. */
+const DONE: Promise<void> = promiseOf(EMPTY);
 
 /** A metric name segment for an action name (every character outside Prometheus's becomes `_`). */
 const metricNameOf = (action: string): string =>
@@ -265,7 +265,7 @@ export const createService = (options: ServiceOptions): Service => {
   /** Answers the caller of `delivery` (once: later answers are dropped), counts it, and says when it is sent. */
   const answer = (delivery: Delivery, outcome: unknown, statusCode?: number): Promise<void> => {
     const request = delivery.message;
-    if (answered.has(request)) return done();
+    if (answered.has(request)) return DONE;
     answered.add(request);
     const response = answerFor(request, outcome, statusCode);
     const status =
@@ -278,13 +278,13 @@ export const createService = (options: ServiceOptions): Service => {
     const waiter = local.get(request);
     if (waiter !== undefined && response !== undefined) {
       waiter(response.message);
-      return done();
+      return DONE;
     }
     if (response === undefined) {
       delivery.logger.debug('service: nothing to answer (no replyTo or contextID)', {
         action: delivery.topic,
       });
-      return done();
+      return DONE;
     }
     return transport.publish(response.topic, response.message);
   };
