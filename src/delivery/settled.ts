@@ -63,3 +63,9 @@ export const knownOutcome = (value: PromiseLike<unknown>): KnownOutcome | undefi
   if (known !== undefined && !known.ok) (value as Tagged).catch(() => undefined);
   return known;
 };
+
+/** True for a promise or any thenable. */
+export const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === 'object' || typeof value === 'function') &&
+  value !== null &&
+  typeof (value as { then?: unknown }).then === 'function';

@@ -3,7 +3,7 @@ import type { Message } from '../codec/message.js';
 import { RetriesExhaustedError } from '../errors.js';
 import { deadLetterOf, deadLetterReason, defaultDeadLetterTopic } from '../delivery/deadLetter.js';
 import { asDelivery } from '../delivery/delivery.js';
-import { knownOutcome } from '../delivery/settled.js';
+import { isPromiseLike, knownOutcome } from '../delivery/settled.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay } from '../delivery/retry.js';
 import type { Delivery, FailHandler, FailOutcome } from '../delivery/types.js';
 
@@ -37,9 +37,6 @@ export interface DeadLetterOptions {
    */
   readonly onPublished?: (ok: boolean) => void;
 }
-
-const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as Partial<PromiseLike<unknown>> | undefined)?.then === 'function';
 
 const defaultRequeueDelay = (attempts: number): number => backoffDelay(attempts, DEFAULT_RETRY_POLICY);
 
@@ -119,8 +116,8 @@ export const deadLetterFailHandler = (options: DeadLetterOptions): FailHandler =
  * It takes every failure that reaches it: place it before
  * {@link retryWithBackoff}, which hands over only what it gives up on.
  *
- * The transport's `retry` option pipes this same operator (with
- * `<topic>.dead`, or its `deadLetterTopic` option) onto every subscription.
+ * The transport's `retry` option attaches this operator's failure handler (with
+ * `<topic>.dead`, or its `deadLetterTopic` option) to every delivery of every subscription.
  *
  * @example
  * ```ts

@@ -11,7 +11,7 @@ import {
 import type { ILogger } from '../logger/types.js';
 import { asDelivery } from '../delivery/delivery.js';
 import { composeHandler } from '../delivery/composeHandler.js';
-import { knownOutcome } from '../delivery/settled.js';
+import { isPromiseLike, knownOutcome } from '../delivery/settled.js';
 import type { Delivery, DeliveryHandler, FailOutcome, HandlerWrapper } from '../delivery/types.js';
 import { recoverWithContext } from './recoverWithContext.js';
 
@@ -53,11 +53,6 @@ export interface HandledDelivery<I = unknown> {
   /** What the handler threw, when it failed. */
   readonly error?: unknown;
 }
-
-const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === 'object' || typeof value === 'function') &&
-  value !== null &&
-  typeof (value as { then?: unknown }).then === 'function';
 
 const toObservable = (result: ReturnType<DeliveryHandler>): Observable<unknown> =>
   isObservable(result) ? result : isPromiseLike(result) ? from(result) : of(undefined);

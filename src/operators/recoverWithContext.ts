@@ -13,6 +13,7 @@ import {
 import type { ILogger } from '../logger/types.js';
 import { reportPanic } from '../recover/panicHook.js';
 import type { PanicContext, PanicReport } from '../recover/types.js';
+import { isPromiseLike } from '../delivery/settled.js';
 
 /**
  * What processing one item may return: an Observable (all its values are
@@ -71,11 +72,6 @@ export interface RecoverWithOperatorOptions<T, R> extends RecoverWithContextBase
 /** Options of {@link recoverWithContext}: a `process` function or an `operator` chain. */
 export type RecoverWithContextOptions<T, R> =
   RecoverWithProcessOptions<T, R> | RecoverWithOperatorOptions<T, R>;
-
-const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === 'object' || typeof value === 'function') &&
-  value !== null &&
-  typeof (value as { then?: unknown }).then === 'function';
 
 const toObservable = <R>(result: ProcessResult<R>): Observable<R> =>
   isObservable(result) ? result : isPromiseLike(result) ? from(result) : of(result);

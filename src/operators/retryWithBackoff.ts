@@ -57,7 +57,7 @@ export const retryFailHandler =
  *
  * Place it after `deadLetter` and before the handler. The policy is checked
  * here: an invalid one throws a `ConfigError` at once. The transport's `retry`
- * option pipes this same operator onto every subscription; one placed in your
+ * option attaches this operator's failure handler to every delivery it makes; one placed in your
  * own pipe decides first, and when it gives up the transport's dead letter
  * takes over.
  *

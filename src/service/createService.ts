@@ -34,7 +34,7 @@ import { toFieldIssues } from '../codec/issues.js';
 import { MAX_TTL_MS } from '../constant/limits.js';
 import { StatusCode } from '../constant/status.js';
 import { validateChannel, validateTopic } from '../broker/names.js';
-import { knownOutcome, promiseOf } from '../delivery/settled.js';
+import { isPromiseLike, knownOutcome, promiseOf } from '../delivery/settled.js';
 import type { Delivery, DeliveryHandler, FailHandler } from '../delivery/types.js';
 import { BadRequestError, NotFoundError, TimeoutError, ValidationError } from '../errors.js';
 import { noopLogger } from '../logger/noopLogger.js';
@@ -65,11 +65,6 @@ import type {
 
 /** Default calls handled at once per action topic. */
 export const DEFAULT_SERVICE_CONCURRENCY = 64;
-
-const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === 'object' || typeof value === 'function') &&
-  value !== null &&
-  typeof (value as { then?: unknown }).then === 'function';
 
 /** `next` after `value` settles when it is a promise, at once otherwise (what keeps virtual-time specs synchronous). */
 const andThen = <T>(value: unknown, next: () => T | PromiseLike<T>): T | PromiseLike<T> =>
