@@ -166,7 +166,7 @@ export interface SubscribeTopicOptions {
    *
    * @example
    * ```ts
-   * bus.subscribeTopic('orders.created', { onReady: () => console.log('consuming') }).subscribe((d) => d.finish());
+   * bus.subscribeTopic('orders.created', { onReady: () => log.info('consuming') }).subscribe((d) => d.finish());
    * ```
    */
   readonly onReady?: () => void;
@@ -191,7 +191,7 @@ export interface SubscribeTopicOptions {
  * import { handleDeliveries, memoryTransport } from 'rxmini';
  * const bus = memoryTransport({ service: 'billing' });
  * const orders$ = bus.subscribeTopic('orders.created');
- * orders$.pipe(handleDeliveries((d) => console.log(d.message.body))).subscribe();
+ * orders$.pipe(handleDeliveries((d) => d.logger.info('order', { body: d.message.body }))).subscribe();
  * await orders$.ready; // the channel 'billing' exists: what is published now reaches it
  * await bus.publish('orders.created', { body: { id: 7 } });
  * ```
