@@ -1,19 +1,11 @@
-import {
-  Observable,
-  from,
-  isObservable,
-  map,
-  of,
-  pipe,
-  type OperatorFunction,
-  type Subscription,
-} from 'rxjs';
+import { Observable, isObservable, type OperatorFunction, type Subscription } from 'rxjs';
 import type { ILogger } from '../logger/types.js';
 import { asDelivery } from '../delivery/delivery.js';
 import { composeHandler } from '../delivery/composeHandler.js';
 import { isPromiseLike, knownOutcome } from '../delivery/settled.js';
 import type { Delivery, DeliveryHandler, FailOutcome, HandlerWrapper } from '../delivery/types.js';
-import { recoverWithContext } from './recoverWithContext.js';
+import { reportPanic } from '../recover/panicHook.js';
+import type { PanicContext } from '../recover/types.js';
 
 /**
  * Options of {@link handleDeliveries}.
@@ -54,9 +46,6 @@ export interface HandledDelivery<I = unknown> {
   readonly error?: unknown;
 }
 
-const toObservable = (result: ReturnType<DeliveryHandler>): Observable<unknown> =>
-  isObservable(result) ? result : isPromiseLike(result) ? from(result) : of(undefined);
-
 /**
  * Runs `handler` on every delivery, inside the handler wrappers attached to it
  * (`wrapHandlers`, `bus.use(handlerMiddleware(…))`, through
@@ -96,71 +85,153 @@ export const handleDeliveries = <I = unknown>(
   ) as DeliveryHandler<I>;
   const label = options.label ?? 'handleDeliveries';
 
-  // one Observable per delivery instead of defer/reduce/map/catchError: the same outcomes (a
-  // synchronous throw, an error, or a throw downstream of the result all go to `fail`), fewer layers
-  const handle = (delivery: Delivery<I>): Observable<HandledDelivery<I>> =>
+  const contextOf = (delivery: Delivery<I>): PanicContext => ({
+    topic: delivery.topic,
+    id: delivery.id,
+    contextID: delivery.message.contextID,
+  });
+  const panic = (error: unknown, delivery: Delivery<I>): void => {
+    let context: PanicContext;
+    try {
+      context = contextOf(delivery);
+    } catch (thrown) {
+      context = { contextError: thrown instanceof Error ? thrown.message : String(thrown) };
+    }
+    reportPanic(
+      label,
+      error,
+      options.logger === undefined ? { context } : { context, logger: options.logger },
+    );
+  };
+
+  // one subscriber for the stream, no Observable per delivery: a handler's value or promise is
+  // taken as it is (most handlers), only an Observable result is subscribed to
+  return (deliveries) =>
     new Observable<HandledDelivery<I>>((subscriber) => {
-      let failing: Subscription | undefined;
-      const onError = (error: unknown): void => {
-        failing = from(delivery.fail(error))
-          .pipe(map((outcome): HandledDelivery<I> => ({ delivery, outcome, error })))
-          .subscribe(subscriber);
-      };
-      const onDone = (): void => {
+      const concurrency = options.concurrency ?? Infinity;
+      /** Deliveries waiting for a free slot (only with a finite concurrency). */
+      const waiting: Delivery<I>[] = [];
+      /** Subscriptions to Observable results, and to nothing else. */
+      const observing = new Set<Subscription>();
+      let running = 0;
+      let sourceDone = false;
+      let closed = false;
+
+      const emit = (handled: HandledDelivery<I>): void => {
+        if (closed) return;
         try {
-          subscriber.next({ delivery, outcome: delivery.finish() ? 'finished' : 'acknowledged' });
+          subscriber.next(handled);
         } catch (error) {
-          onError(error);
+          panic(error, handled.delivery);
+        }
+      };
+      const release = (): void => {
+        running -= 1;
+        if (closed) return;
+        const next = waiting.shift();
+        if (next !== undefined) start(next);
+        else if (sourceDone && running === 0) subscriber.complete();
+      };
+      const succeeded = (delivery: Delivery<I>): void => {
+        let finished: boolean;
+        try {
+          finished = delivery.finish();
+        } catch (error) {
+          failed(delivery, error);
           return;
         }
-        subscriber.complete();
+        emit({ delivery, outcome: finished ? 'finished' : 'acknowledged' });
+        release();
       };
-      let result: ReturnType<DeliveryHandler>;
-      try {
-        result = delivery.wrapHandler(inner)(delivery);
-      } catch (error) {
-        onError(error);
-        return () => failing?.unsubscribe();
-      }
-      if (!isObservable(result) && isPromiseLike(result)) {
-        // bus.respond / bus.publish that the broker answered at once: acknowledged now, in virtual time too
-        const known = knownOutcome(result);
-        if (known) {
-          if (known.ok) onDone();
-          else onError(known.error);
-          return () => failing?.unsubscribe();
+      const failed = (delivery: Delivery<I>, error: unknown): void => {
+        let outcome: Promise<FailOutcome>;
+        try {
+          outcome = delivery.fail(error);
+        } catch (thrown) {
+          panic(thrown, delivery);
+          release();
+          return;
         }
-        // a promise (what most handlers return) is awaited directly, without an Observable around it
-        let active = true;
-        result.then(
-          () => active && onDone(),
-          (error: unknown) => active && onError(error),
+        outcome.then(
+          (settled) => {
+            emit({ delivery, outcome: settled, error });
+            release();
+          },
+          (thrown: unknown) => {
+            panic(thrown, delivery);
+            release();
+          },
         );
-        return () => {
-          active = false;
-          failing?.unsubscribe();
-        };
-      }
-      const handling = toObservable(result).subscribe({ error: onError, complete: onDone });
+      };
+      const start = (delivery: Delivery<I>): void => {
+        running += 1;
+        let result: ReturnType<DeliveryHandler>;
+        try {
+          result = delivery.wrapHandler(inner)(delivery);
+        } catch (error) {
+          failed(delivery, error);
+          return;
+        }
+        if (isObservable(result)) {
+          let done = false;
+          let observed: Subscription | undefined = undefined;
+          const end = (): void => {
+            done = true;
+            if (observed !== undefined) observing.delete(observed);
+          };
+          observed = result.subscribe({
+            error: (error: unknown) => {
+              end();
+              if (!closed) failed(delivery, error);
+            },
+            complete: () => {
+              end();
+              if (!closed) succeeded(delivery);
+            },
+          });
+          if (!done) observing.add(observed);
+          return;
+        }
+        if (isPromiseLike(result)) {
+          // bus.respond / bus.publish that the broker answered at once: acknowledged now, in virtual time too
+          const known = knownOutcome(result);
+          if (known === undefined) {
+            result.then(
+              () => !closed && succeeded(delivery),
+              (error: unknown) => !closed && failed(delivery, error),
+            );
+          } else if (known.ok) succeeded(delivery);
+          else failed(delivery, known.error);
+          return;
+        }
+        succeeded(delivery);
+      };
+
+      const intake = deliveries.subscribe({
+        next: (value) => {
+          let delivery: Delivery<I>;
+          try {
+            // a spread copy ({ ...delivery }) cannot be acknowledged: refused at once, not handled
+            delivery = asDelivery(value, label);
+          } catch (error) {
+            subscriber.error(error);
+            return;
+          }
+          if (running < concurrency) start(delivery);
+          else waiting.push(delivery);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          sourceDone = true;
+          if (running === 0 && waiting.length === 0) subscriber.complete();
+        },
+      });
       return () => {
-        handling.unsubscribe();
-        failing?.unsubscribe();
+        closed = true;
+        intake.unsubscribe();
+        waiting.length = 0;
+        for (const observed of observing) observed.unsubscribe();
+        observing.clear();
       };
     });
-
-  // a spread copy ({ ...delivery }) cannot be acknowledged: refused at once, not handled
-  return pipe(
-    map((delivery: Delivery<I>) => asDelivery(delivery, label)),
-    recoverWithContext<Delivery<I>, HandledDelivery<I>>({
-      label,
-      process: handle,
-      concurrency: options.concurrency ?? Infinity,
-      context: (delivery) => ({
-        topic: delivery.topic,
-        id: delivery.id,
-        contextID: delivery.message.contextID,
-      }),
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
-    }),
-  );
 };
