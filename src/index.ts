@@ -174,10 +174,12 @@ export type {
   CreateMetricsOptions,
   HistogramBucket,
   HistogramSample,
+  HistogramSeries,
   MetricLabels,
   MetricSample,
   Metrics,
   MetricsRecorder,
+  CounterSeries,
   ScalarSample,
 } from './metrics/index.js';
 

@@ -16,7 +16,15 @@ import {
   sanitizeMetricName,
   assertMetricName,
 } from './names.js';
-import type { MetricKind, MetricLabels, MetricSample, Metrics, MetricsRecorder } from './types.js';
+import type {
+  CounterSeries,
+  HistogramSeries,
+  MetricKind,
+  MetricLabels,
+  MetricSample,
+  Metrics,
+  MetricsRecorder,
+} from './types.js';
 
 /** Options of {@link createMetrics}. */
 export interface CreateMetricsOptions {
@@ -82,6 +90,8 @@ class MetricsRegistry implements Metrics {
   private readonly helpTexts = new Map<string, string>();
   /** Prometheus name → rxmini name that owns it, to refuse names that would collide there. */
   private readonly claimed = new Map<string, string>();
+  /** Bumped by `reset()`: a series handle looks its entry up again. */
+  generation = 0;
 
   constructor(
     private readonly bounds: readonly number[],
@@ -119,7 +129,7 @@ class MetricsRegistry implements Metrics {
   observe(name: string, ms: number, labels?: MetricLabels): void {
     assertFinite(name, ms);
     if (ms < 0) throw new InvalidMetricValueError(name, ms, 'a latency cannot be negative');
-    recordObservation(this.histogram(name, labels), ms);
+    recordObservation(this.histogramState(name, labels), ms);
   }
 
   time(name: string, labels?: MetricLabels): () => number {
@@ -184,14 +194,24 @@ class MetricsRegistry implements Metrics {
     });
   }
 
+  counter(name: string, labels?: MetricLabels): CounterSeries {
+    return new CounterHandle(this, name, labels);
+  }
+
+  histogram(name: string, labels?: MetricLabels): HistogramSeries {
+    return new HistogramHandle(this, name, labels);
+  }
+
   reset(): void {
+    this.generation += 1;
     this.entries.clear();
     this.families.clear();
     this.helpTexts.clear();
     this.claimed.clear();
   }
 
-  private scalar(name: string, kind: 'counter' | 'gauge', labels?: MetricLabels): { value: number } {
+  /** The state of a series, registered when new (its name, labels and kind checked). */
+  scalar(name: string, kind: 'counter' | 'gauge', labels?: MetricLabels): { value: number } {
     const sorted = sortedLabels(labels);
     const entry =
       this.entries.get(seriesKey(name, sorted)) ?? this.register({ name, labels: sorted, kind, value: 0 });
@@ -199,7 +219,8 @@ class MetricsRegistry implements Metrics {
     return entry as { value: number };
   }
 
-  private histogram(name: string, labels?: MetricLabels): HistogramState {
+  /** The state of a histogram series, registered when new. */
+  histogramState(name: string, labels?: MetricLabels): HistogramState {
     const sorted = sortedLabels(labels);
     const entry =
       this.entries.get(seriesKey(name, sorted)) ??
@@ -244,6 +265,59 @@ class MetricsRegistry implements Metrics {
   }
 }
 
+/** A counter series of a registry: its entry looked up on the first `inc` (and again after a reset). */
+class CounterHandle implements CounterSeries {
+  private entry: { value: number } | undefined = undefined;
+  private generation = -1;
+
+  constructor(
+    private readonly registry: MetricsRegistry,
+    private readonly name: string,
+    private readonly labels: MetricLabels | undefined,
+  ) {}
+
+  inc(delta = 1): void {
+    if (!(delta >= 0 && delta !== Infinity)) {
+      assertFinite(this.name, delta);
+      throw new InvalidMetricValueError(
+        this.name,
+        delta,
+        'a counter only goes up; set() it first to make a gauge',
+      );
+    }
+    if (this.entry === undefined || this.generation !== this.registry.generation) {
+      // looked up (and registered, its name and labels checked) on the first write, and after a reset
+      this.entry = this.registry.scalar(this.name, 'counter', this.labels);
+      this.generation = this.registry.generation;
+    }
+    this.entry.value += delta;
+  }
+}
+
+/** A histogram series of a registry: its state looked up on the first `observe` (and again after a reset). */
+class HistogramHandle implements HistogramSeries {
+  private state: HistogramState | undefined = undefined;
+  private generation = -1;
+
+  constructor(
+    private readonly registry: MetricsRegistry,
+    private readonly name: string,
+    private readonly labels: MetricLabels | undefined,
+  ) {}
+
+  observe(ms: number): void {
+    if (!(ms >= 0 && ms !== Infinity)) {
+      assertFinite(this.name, ms);
+      throw new InvalidMetricValueError(this.name, ms, 'a latency cannot be negative');
+    }
+    if (this.state === undefined || this.generation !== this.registry.generation) {
+      this.state = this.registry.histogramState(this.name, this.labels);
+      this.generation = this.registry.generation;
+    }
+    recordObservation(this.state, ms);
+  }
+}
+
 /** By name, then the unlabelled series first, then by labels: each name's series stay together. */
 const bySeries = (a: Entry, b: Entry): number => {
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
@@ -270,6 +344,8 @@ const scoped = (target: MetricsRecorder, prefix: string): MetricsRecorder =>
         time: (name, labels) => target.time(prefix + name, labels),
         describe: (name, help) => target.describe(prefix + name, help),
         withPrefix: (inner) => scoped(target, prefix + normalizeMetricPrefix(inner)),
+        counter: (name, labels) => target.counter(prefix + name, labels),
+        histogram: (name, labels) => target.histogram(prefix + name, labels),
       };
 
 /**

@@ -44,13 +44,14 @@ export const newHistogram = (bounds: readonly number[]): HistogramState => ({
 
 /** Adds one observation (already validated) to `h`. */
 export const recordObservation = (h: HistogramState, value: number): void => {
-  let index = h.bounds.findIndex((bound) => value <= bound);
-  if (index === -1) index = h.bounds.length;
+  const { bounds } = h;
+  let index = 0;
+  while (index < bounds.length && value > (bounds[index] as number)) index += 1;
   h.counts[index] = (h.counts[index] ?? 0) + 1;
   h.sum += value;
   h.count += 1;
-  h.min = Math.min(h.min, value);
-  h.max = Math.max(h.max, value);
+  if (value < h.min) h.min = value;
+  if (value > h.max) h.max = value;
 };
 
 /**

@@ -27,8 +27,10 @@ export {
 export { toPrometheus } from './prometheus.js';
 export { MetricKind } from './types.js';
 export type {
+  CounterSeries,
   HistogramBucket,
   HistogramSample,
+  HistogramSeries,
   MetricLabels,
   MetricSample,
   Metrics,

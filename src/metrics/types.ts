@@ -66,6 +66,45 @@ export interface MetricsRecorder {
   describe(name: string, help: string): void;
   /** A recorder whose names all start with `prefix` (a '.' is added when missing). */
   withPrefix(prefix: string): MetricsRecorder;
+  /**
+   * One series of a counter, looked up once: its `inc` costs an addition (for
+   * a hot path that counts the same series again and again). Nothing is
+   * recorded until the first `inc`; the name and labels are checked then, as
+   * `inc(name, labels)` checks them.
+   */
+  counter(name: string, labels?: MetricLabels): CounterSeries;
+  /** One series of a histogram, looked up once (see {@link MetricsRecorder.counter}). */
+  histogram(name: string, labels?: MetricLabels): HistogramSeries;
+}
+
+/**
+ * One series of a counter, from {@link MetricsRecorder.counter}.
+ *
+ * @example
+ * ```ts
+ * import { createMetrics } from 'rxmini';
+ * const sent = createMetrics().counter('orders.sent', { region: 'eu' });
+ * sent.inc(); // as metrics.inc('orders.sent', { region: 'eu' })
+ * ```
+ */
+export interface CounterSeries {
+  /** Adds `delta` (default 1, never negative) to the series. */
+  inc(delta?: number): void;
+}
+
+/**
+ * One series of a latency histogram, from {@link MetricsRecorder.histogram}.
+ *
+ * @example
+ * ```ts
+ * import { createMetrics } from 'rxmini';
+ * const saves = createMetrics().histogram('orders.save_ms');
+ * saves.observe(12.5); // as metrics.observe('orders.save_ms', 12.5)
+ * ```
+ */
+export interface HistogramSeries {
+  /** Records one latency, in milliseconds (≥ 0). */
+  observe(ms: number): void;
 }
 
 /** One bucket of a {@link HistogramSample}: how many observations were ≤ `le`. */

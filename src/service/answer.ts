@@ -77,8 +77,16 @@ export const resultOf = (
 export const callResult = <O>(action: string, response: Message, output?: t.Decoder<unknown, O>): O => {
   const result = resultOf(action, response);
   if (!result.ok) throw result.error;
-  if (output === undefined) return result.value as O;
-  const decoded = output.decode(result.value);
+  return checkOutput(action, result.value, output);
+};
+
+/**
+ * A call's result checked by `output` when given (as it is otherwise); throws
+ * a `ValidationError` (subject `result of <action>`) for a result it refuses.
+ */
+export const checkOutput = <O>(action: string, value: unknown, output?: t.Decoder<unknown, O>): O => {
+  if (output === undefined) return value as O;
+  const decoded = output.decode(value);
   if (isLeft(decoded)) {
     throw new ValidationError(toFieldIssues(decoded.left, 'result'), { subject: `result of ${action}` });
   }

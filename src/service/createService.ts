@@ -14,7 +14,6 @@ import {
   Subject,
   asyncScheduler,
   defaultIfEmpty,
-  defer,
   first,
   firstValueFrom,
   from,
@@ -35,21 +34,25 @@ import { MAX_TTL_MS } from '../constant/limits.js';
 import { StatusCode } from '../constant/status.js';
 import { validateChannel, validateTopic } from '../broker/names.js';
 import { isPromiseLike, knownOutcome, promiseOf } from '../delivery/settled.js';
+import { createDelivery, type DeliveryDeps } from '../delivery/delivery.js';
 import type { Delivery, DeliveryHandler, FailHandler } from '../delivery/types.js';
-import { BadRequestError, NotFoundError, TimeoutError, ValidationError } from '../errors.js';
+import { BadRequestError, NotFoundError, ValidationError } from '../errors.js';
 import { noopLogger } from '../logger/noopLogger.js';
+import type { ILogger } from '../logger/types.js';
 import { createMetrics } from '../metrics/createMetrics.js';
+import type { CounterSeries, HistogramSeries } from '../metrics/types.js';
 import { DRAIN_REQUEUE_DELAY_MS } from '../transport/consume.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../transport/createTransport.js';
 import { statusOfError } from '../transport/respond.js';
 import type { Middleware } from '../transport/types.js';
-import { answerFor, asError, callResult } from './answer.js';
+import { answerFor, asError, callResult, checkOutput, resultOf } from './answer.js';
 import { isActionDefinition, type ActionDefinition } from './defineAction.js';
 import { DESCRIBE_SUFFIX, type ActionDescription, type ServiceDescription } from './describe.js';
 import { DuplicateActionError, MissingDependencyError } from './errors.js';
 import { fieldsCodec, type InputSchemaField } from './fields.js';
 import { toJsonSchema } from './jsonSchema.js';
-import { localDelivery } from './localDelivery.js';
+import { createDeadlines } from './deadlines.js';
+import { LocalCall, localCallOf, type LocalCallHost } from './localDelivery.js';
 import { middlewareOperator, servicePipeline } from './pipeline.js';
 import type {
   ActionContext,
@@ -119,6 +122,22 @@ interface ServedAction {
   readonly builtIn?: boolean;
 }
 
+/** What a handler learns of its call; the logger is made only when a handler asks for it. */
+class CallContext implements ActionContext {
+  constructor(
+    readonly action: string,
+    readonly delivery: Delivery,
+  ) {}
+
+  get logger(): ILogger {
+    return this.delivery.logger;
+  }
+
+  get local(): boolean {
+    return localCallOf(this.delivery.message) !== undefined;
+  }
+}
+
 /** The describe action's input: any object (a body is always one). */
 const DescribeInput = t.type({});
 
@@ -185,11 +204,12 @@ export const createService = (options: ServiceOptions): Service => {
   /** Topics of removed actions, let go once their calls in flight are answered. */
   const retiring = new Set<string>();
   const inFlightByTopic = new Map<string, number>();
-  const inFlight$ = new BehaviorSubject(0);
-  /** Requests answered already: a second answer is never sent. */
-  const answered = new WeakSet<Message>();
-  /** Requests of in-process calls: their answer goes to the waiting caller. */
-  const local = new WeakMap<Message, (response: Message) => void>();
+  /** Calls taken in and not yet answered (what a drain waits for). */
+  let inFlight = 0;
+  /** Told when `inFlight` falls to 0 while stopping. */
+  const drained$ = new Subject<void>();
+  /** Requests over the bus answered already and not yet settled: a second answer is never sent. */
+  const answered = new Set<Message>();
   let running: Subscription | undefined;
   let namespaceConsumer: Subscription | undefined;
   let stopping: Promise<void> | undefined;
@@ -202,39 +222,44 @@ export const createService = (options: ServiceOptions): Service => {
     }
   };
 
-  /** Metric names and frozen label sets of an action, made on its first call (the hot path reuses them). */
+  /** The series an action's calls are counted in, made on its first call (the hot path reuses them). */
   interface ActionMetrics {
-    readonly calls: string;
-    readonly errors: string;
-    readonly latency: string;
-    readonly labels: Map<number, Readonly<Record<string, string>>>;
+    readonly calls: CounterSeries;
+    readonly errors: CounterSeries;
+    readonly latency: HistogramSeries;
+    /** The labelled series, by status. */
+    readonly byStatus: Map<number, { readonly calls: CounterSeries; readonly latency: HistogramSeries }>;
   }
   const metricsOf = new Map<string, ActionMetrics>();
   const actionMetrics = (action: string): ActionMetrics => {
-    let names = metricsOf.get(action);
-    if (names === undefined) {
+    let series = metricsOf.get(action);
+    if (series === undefined) {
       const base = `action.${metricNameOf(action)}`;
-      names = {
-        calls: `${base}.calls`,
-        errors: `${base}.errors`,
-        latency: `${base}.latency_ms`,
-        labels: new Map(),
+      series = {
+        calls: metrics.counter(`${base}.calls`),
+        errors: metrics.counter(`${base}.errors`),
+        latency: metrics.histogram(`${base}.latency_ms`),
+        byStatus: new Map(),
       };
-      metricsOf.set(action, names);
+      metricsOf.set(action, series);
     }
-    return names;
+    return series;
   };
-  const labelsOf = (
-    names: ActionMetrics,
+  const labelledOf = (
+    series: ActionMetrics,
     action: string,
     status: number,
-  ): Readonly<Record<string, string>> => {
-    let labels = names.labels.get(status);
-    if (labels === undefined) {
-      labels = Object.freeze({ action, status: String(status) });
-      names.labels.set(status, labels);
+  ): { readonly calls: CounterSeries; readonly latency: HistogramSeries } => {
+    let labelled = series.byStatus.get(status);
+    if (labelled === undefined) {
+      const labels = Object.freeze({ action, status: String(status) });
+      labelled = {
+        calls: metrics.counter(ServiceMetric.calls, labels),
+        latency: metrics.histogram(ServiceMetric.latency, labels),
+      };
+      series.byStatus.set(status, labelled);
     }
-    return labels;
+    return labelled;
   };
 
   const record = (action: string, status: number, receivedAt: number): void => {
@@ -243,23 +268,53 @@ export const createService = (options: ServiceOptions): Service => {
         metrics.inc('action_not_found');
         return;
       }
-      const names = actionMetrics(action);
+      const series = actionMetrics(action);
       const latency = Math.max(0, scheduler.now() - receivedAt);
-      metrics.inc(names.calls);
-      if (status >= 400) metrics.inc(names.errors);
-      metrics.observe(names.latency, latency);
-      const labels = labelsOf(names, action, status);
-      metrics.inc(ServiceMetric.calls, labels);
-      metrics.observe(ServiceMetric.latency, latency, labels);
+      series.calls.inc();
+      if (status >= 400) series.errors.inc();
+      series.latency.observe(latency);
+      const labelled = labelledOf(series, action, status);
+      labelled.calls.inc();
+      labelled.latency.observe(latency);
     } catch (error) {
       // a metric name clash must not cost the caller its answer
       logger.warn('service: could not record metrics', { action, error: asError(error).message });
     }
   };
 
+  /**
+   * Answers an in-process call: a result as it is (what the bus would bring:
+   * `undefined` as `null`), anything else as the response the bus would
+   * carry, read as a caller over the bus reads it.
+   */
+  const answerLocal = (call: LocalCall, delivery: Delivery, outcome: unknown, statusCode?: number): void => {
+    if (statusCode === undefined && !(outcome instanceof Error)) {
+      record(delivery.topic, StatusCode.OK, delivery.receivedAt);
+      call.succeed(outcome ?? null);
+      return;
+    }
+    const response = answerFor(delivery.message, outcome, statusCode);
+    const status =
+      response?.message.statusCode ??
+      statusCode ??
+      (outcome instanceof Error ? statusOfError(outcome) : StatusCode.OK);
+    record(delivery.topic, status, delivery.receivedAt);
+    if (outcome instanceof Error)
+      notifyError(outcome, { action: delivery.topic, delivery, statusCode: status });
+    if (response === undefined) return;
+    const result = resultOf(call.topic, response.message);
+    if (result.ok) call.succeed(result.value);
+    else call.fail(result.error);
+  };
+
   /** Answers the caller of `delivery` (once: later answers are dropped), counts it, and says when it is sent. */
   const answer = (delivery: Delivery, outcome: unknown, statusCode?: number): Promise<void> => {
     const request = delivery.message;
+    const call = localCallOf(request);
+    if (call !== undefined) {
+      if (!call.done) answerLocal(call, delivery, outcome, statusCode);
+      return DONE;
+    }
     if (answered.has(request)) return DONE;
     answered.add(request);
     const response = answerFor(request, outcome, statusCode);
@@ -270,11 +325,6 @@ export const createService = (options: ServiceOptions): Service => {
     record(delivery.topic, status, delivery.receivedAt);
     if (outcome instanceof Error)
       notifyError(outcome, { action: delivery.topic, delivery, statusCode: status });
-    const waiter = local.get(request);
-    if (waiter !== undefined && response !== undefined) {
-      waiter(response.message);
-      return DONE;
-    }
     if (response === undefined) {
       delivery.logger.debug('service: nothing to answer (no replyTo or contextID)', {
         action: delivery.topic,
@@ -334,12 +384,7 @@ export const createService = (options: ServiceOptions): Service => {
       return reply(result);
     };
 
-  const contextOf = (action: string, delivery: Delivery): ActionContext => ({
-    action,
-    delivery,
-    logger: delivery.logger,
-    local: local.has(delivery.message),
-  });
+  const contextOf = (action: string, delivery: Delivery): ActionContext => new CallContext(action, delivery);
 
   const notFound: DeliveryHandler = handlerOf('(not found)', (delivery) => {
     if (options?.onNotFound !== undefined) return options.onNotFound(delivery);
@@ -358,8 +403,10 @@ export const createService = (options: ServiceOptions): Service => {
     onPanic: (error) => notifyError(error, {}),
   });
 
-  const settle = (topic: string): void => {
-    inFlight$.next(inFlight$.value - 1);
+  const settle = (topic: string, request: Message): void => {
+    answered.delete(request);
+    inFlight -= 1;
+    if (inFlight === 0 && state$.value === 'stopping') drained$.next();
     const left = (inFlightByTopic.get(topic) ?? 1) - 1;
     if (left > 0) {
       inFlightByTopic.set(topic, left);
@@ -371,15 +418,16 @@ export const createService = (options: ServiceOptions): Service => {
 
   /** Takes a delivery into the pipe, counted until it is answered (for the drain). */
   const admit = (delivery: Delivery): void => {
-    if (state$.value !== 'started' && !local.has(delivery.message)) {
+    const request = delivery.message;
+    if (state$.value !== 'started' && localCallOf(request) === undefined) {
       // paused already; this one was on its way: back to the broker, for another instance
       delivery.requeue(DRAIN_REQUEUE_DELAY_MS);
       return;
     }
     const topic = delivery.topic;
-    inFlight$.next(inFlight$.value + 1);
+    inFlight += 1;
     inFlightByTopic.set(topic, (inFlightByTopic.get(topic) ?? 0) + 1);
-    delivery.whenSettled(() => settle(topic));
+    delivery.whenSettled(() => settle(topic, request));
     intake.next(delivery);
   };
 
@@ -530,15 +578,18 @@ export const createService = (options: ServiceOptions): Service => {
     state$.next('stopping');
     paused$.next(true);
     stopping = new Promise<void>((resolve, reject) => {
-      inFlight$
-        .pipe(
-          first((count) => count === 0),
-          timeoutWith({ first: drainLimitMs, scheduler, with: () => of(-1) }),
-        )
+      (inFlight === 0
+        ? of(0)
+        : drained$.pipe(
+            first(),
+            map(() => 0),
+          )
+      )
+        .pipe(timeoutWith({ first: drainLimitMs, scheduler, with: () => of(-1) }))
         .subscribe((count) => {
           if (count < 0)
             logger.warn('service: drain timed out', {
-              inFlight: inFlight$.value,
+              inFlight,
               drainTimeoutMs: drainLimitMs,
             });
           for (const topic of [...consumers.keys()]) release(topic);
@@ -589,85 +640,154 @@ export const createService = (options: ServiceOptions): Service => {
   served.set(describeTopic, { codec: DescribeInput, handler: describeHandler, builtIn: true });
   routes.set(describeTopic, describeHandler);
 
-  /** An in-process call through the same pipe: the answer comes back as the bus would bring it. */
-  const callLocal = (
+  /** In-process calls: timed out on one timer, delivered through the same pipe. */
+  const deadlines = createDeadlines(scheduler);
+  const localDeps: DeliveryDeps = { scheduler, logger };
+  const deliverLocal = (call: LocalCall): void => admit(createDelivery(call, call.nextMessage(), localDeps));
+  const localHost: LocalCallHost = {
+    redeliver: (call, delayMs) => {
+      scheduler.schedule(() => {
+        if (!call.done) deliverLocal(call);
+      }, delayMs);
+    },
+    settled: (call) => deadlines.remove(call),
+  };
+  /** Context ids of in-process calls: unique (a random prefix per service), and cheap. */
+  const localIdPrefix = `${newContextID()}-`;
+  let localCalls = 0;
+
+  /** Starts an in-process call through the same pipe: the answer comes back as the bus would bring it. */
+  const startLocal = (
     action: string,
     body: JsonObject,
     timeout: number,
     header: Readonly<Record<string, string>> | undefined,
-  ): Observable<Message> =>
-    new Observable<Message>((subscriber) => {
-      const contextID = newContextID();
-      const timestamp = scheduler.now();
-      let waiting = true;
-      const timer = scheduler.schedule(() => {
-        waiting = false;
-        subscriber.error(new TimeoutError(`request ${action}`, timeout));
-      }, timeout);
-      const deliver = (attempts: number): void => {
-        const delivery = localDelivery({
-          action,
-          channel: String(name),
-          contextID,
-          body,
-          header,
-          timeout,
-          attempts,
-          timestamp,
-          scheduler,
-          logger,
-          onRequeue: (delayMs) => {
-            scheduler.schedule(() => {
-              if (waiting) deliver(attempts + 1);
-            }, delayMs);
-          },
-        });
-        local.set(delivery.message, (response) => {
-          if (!waiting) return;
-          waiting = false;
-          timer.unsubscribe();
-          subscriber.next(response);
-          subscriber.complete();
-        });
-        admit(delivery);
-      };
-      deliver(1);
-      return () => {
-        waiting = false;
-        timer.unsubscribe();
-      };
-    });
+    onValue: (value: unknown) => void,
+    onError: (error: unknown) => void,
+  ): LocalCall => {
+    localCalls += 1;
+    const call = new LocalCall(
+      localIdPrefix + localCalls.toString(36),
+      action,
+      String(name),
+      scheduler.now(),
+      timeout,
+      body,
+      header,
+      localHost,
+      onValue,
+      onError,
+    );
+    deliverLocal(call);
+    // answered in the call's own frame (a synchronous handler): nothing to time out
+    if (!call.done) deadlines.add(call, timeout, call.timestamp);
+    return call;
+  };
+
+  /** A call checked and ready to go (or the error to fail it with). */
+  interface PreparedCall {
+    readonly action: string;
+    readonly body: JsonObject;
+    readonly timeout: number;
+    readonly output: t.Decoder<unknown, unknown> | undefined;
+    readonly local: boolean;
+  }
+  const prepare = (
+    target: string | ActionDefinition<unknown, unknown>,
+    input: unknown,
+    timeoutOption: number | undefined,
+  ): PreparedCall | Error => {
+    const definition = isActionDefinition(target) ? target : undefined;
+    const action = definition?.name ?? (target as string);
+    const timeout = timeoutOption ?? requestTimeoutMs;
+    if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= MAX_TTL_MS)) {
+      return new BadRequestError(
+        `request timeout must be a number of ms from 0 to ${MAX_TTL_MS}, got ${String(timeout)}`,
+      );
+    }
+    const body = (definition === undefined ? (input ?? {}) : definition.input.encode(input)) as JsonObject;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return new BadRequestError(`the input of ${action} must be an object`);
+    }
+    const local = preferLocal && state$.value === 'started' && routes.has(action);
+    return { action, body, timeout, output: definition?.output, local };
+  };
+
+  const overBus = (prepared: PreparedCall, header: CallOptions['header']): Observable<unknown> =>
+    transport
+      .request(prepared.action, prepared.body, {
+        timeout: prepared.timeout,
+        ...(header === undefined ? {} : { header }),
+      })
+      .pipe(map((response) => callResult(prepared.action, response, prepared.output)));
 
   const call$ = (
     target: string | ActionDefinition<unknown, unknown>,
     input?: unknown,
     callOptions: CallOptions = {},
   ) =>
-    defer((): Observable<unknown> => {
-      const definition = isActionDefinition(target) ? target : undefined;
-      const action = definition?.name ?? (target as string);
-      const timeout = callOptions.timeout ?? requestTimeoutMs;
-      if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= MAX_TTL_MS)) {
-        return throwError(
-          () =>
-            new BadRequestError(
-              `request timeout must be a number of ms from 0 to ${MAX_TTL_MS}, got ${String(timeout)}`,
-            ),
-        );
+    new Observable<unknown>((subscriber) => {
+      const prepared = prepare(target, input, callOptions.timeout);
+      if (prepared instanceof Error) {
+        subscriber.error(prepared);
+        return undefined;
       }
-      const body = (definition === undefined ? (input ?? {}) : definition.input.encode(input)) as JsonObject;
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        return throwError(() => new BadRequestError(`the input of ${action} must be an object`));
-      }
-      const responses =
-        preferLocal && state$.value === 'started' && routes.has(action)
-          ? callLocal(action, body, timeout, callOptions.header)
-          : transport.request(action, body, {
-              timeout,
-              ...(callOptions.header === undefined ? {} : { header: callOptions.header }),
-            });
-      return responses.pipe(map((response) => callResult(action, response, definition?.output)));
+      if (!prepared.local) return overBus(prepared, callOptions.header).subscribe(subscriber);
+      const { action, output } = prepared;
+      const call = startLocal(
+        action,
+        prepared.body,
+        prepared.timeout,
+        callOptions.header,
+        (value) => {
+          let result: unknown;
+          try {
+            result = checkOutput(action, value, output);
+          } catch (error) {
+            subscriber.error(error);
+            return;
+          }
+          subscriber.next(result);
+          subscriber.complete();
+        },
+        (error) => subscriber.error(error),
+      );
+      return () => call.cancel();
     });
+
+  const call = (
+    target: string | ActionDefinition<unknown, unknown>,
+    input?: unknown,
+    callOptions?: CallOptions,
+  ): Promise<unknown> => {
+    let prepared: PreparedCall | Error;
+    try {
+      prepared = prepare(target, input, callOptions?.timeout);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (prepared instanceof Error) return Promise.reject(prepared);
+    if (!prepared.local) return firstValueFrom(overBus(prepared, callOptions?.header));
+    const { action, body, timeout, output } = prepared;
+    return new Promise((resolve, reject) => {
+      startLocal(
+        action,
+        body,
+        timeout,
+        callOptions?.header,
+        output === undefined
+          ? resolve
+          : (value) => {
+              try {
+                resolve(checkOutput(action, value, output));
+              } catch (error) {
+                reject(error);
+              }
+            },
+        reject,
+      );
+    });
+  };
 
   const service: Service = {
     get name() {
@@ -746,11 +866,7 @@ export const createService = (options: ServiceOptions): Service => {
       middleware.push(middlewareOperator(added));
       return this;
     },
-    call: ((
-      target: string | ActionDefinition<unknown, unknown>,
-      input?: unknown,
-      callOptions?: CallOptions,
-    ) => firstValueFrom(call$(target, input, callOptions))) as Service['call'],
+    call: call as Service['call'],
     call$: call$ as Service['call$'],
     init,
     start,

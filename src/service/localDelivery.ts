@@ -1,65 +1,145 @@
 /**
- * Deliveries for in-process calls: a real {@link Delivery} (the same pipe
- * handles it) over no broker, with no encoding.
+ * In-process calls: a real {@link Delivery} (the same pipe handles it) over
+ * no broker, with no encoding, whose answer goes straight to the caller.
  *
  * @packageDocumentation
  */
-import type { SchedulerLike } from 'rxjs';
 import type { JsonObject } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
 import { HeaderKey, MessageType } from '../constant/index.js';
-import { createDelivery } from '../delivery/delivery.js';
-import type { Delivery } from '../delivery/types.js';
-import type { ILogger } from '../logger/types.js';
 import type { BrokerDelivery } from '../broker/types.js';
+import { TimeoutError } from '../errors.js';
+import type { Expiring, Lane } from './deadlines.js';
 
 /** The `replyTo` of an in-process call: the answer goes to the waiting caller, not to a topic. */
 export const LOCAL_REPLY_TO = '_local';
 
-/** What makes one in-process delivery. */
-export interface LocalCall {
-  readonly action: string;
-  readonly channel: string;
-  readonly contextID: string;
-  readonly body: JsonObject;
-  readonly header: Readonly<Record<string, string>> | undefined;
-  /** The caller's budget, in ms: the delivery's deadline, as `x-deadline` is over the bus. */
-  readonly timeout: number;
-  /** 1 on the first delivery; more after a requeue. */
-  readonly attempts: number;
-  /** When the call was made (kept across requeues, as the broker keeps it). */
-  readonly timestamp: number;
-  readonly scheduler: SchedulerLike;
-  readonly logger: ILogger;
-  /** What a requeue does (deliver it again after `delayMs`). */
-  readonly onRequeue: (delayMs: number) => void;
+/** Where a request message keeps its in-process call (a symbol: not a field of the message as JSON sees it). */
+const LOCAL_CALL = Symbol('rxmini.localCall');
+
+/** A request message of an in-process call. */
+interface LocalRequest extends Message {
+  readonly [LOCAL_CALL]: LocalCall;
 }
 
-/** A delivery of an in-process call, as the transport would make of the same request. */
-export const localDelivery = (call: LocalCall): Delivery => {
-  const message: Message = {
-    type: MessageType.REQUEST,
-    node: call.action,
-    contextID: call.contextID,
-    replyTo: LOCAL_REPLY_TO,
-    header: { ...call.header, [HeaderKey.DEADLINE]: String(Math.floor(call.timeout)) },
-    body: call.body,
-  };
-  const raw: BrokerDelivery = {
-    id: call.contextID,
-    topic: call.action,
-    channel: call.channel,
-    attempts: call.attempts,
-    timestamp: call.timestamp,
-    body: EMPTY_BODY,
-    finish: () => true,
-    requeue: (delayMs = 0) => {
-      call.onRequeue(delayMs);
-      return true;
-    },
-    touch: () => true,
-  };
-  return createDelivery(raw, message, { scheduler: call.scheduler, logger: call.logger });
-};
+/** What a {@link LocalCall} asks of the service that made it. */
+export interface LocalCallHost {
+  /** Delivers `call` again after `delayMs` (what a requeue does). */
+  redeliver(call: LocalCall, delayMs: number): void;
+  /** Takes `call` out of the deadlines: it is settled. */
+  settled(call: LocalCall): void;
+}
 
 const EMPTY_BODY = new Uint8Array(0);
+
+/** The `x-deadline` header of a budget (shared: most calls use one timeout). */
+const deadlineHeaders = new Map<number, Readonly<Record<string, string>>>();
+const MAX_CACHED_HEADERS = 64;
+
+const headerOf = (
+  timeoutMs: number,
+  header: Readonly<Record<string, string>> | undefined,
+): Readonly<Record<string, string>> => {
+  const budget = String(Math.floor(timeoutMs));
+  if (header !== undefined) return { ...header, [HeaderKey.DEADLINE]: budget };
+  let shared = deadlineHeaders.get(timeoutMs);
+  if (shared === undefined) {
+    shared = Object.freeze({ [HeaderKey.DEADLINE]: budget });
+    if (deadlineHeaders.size < MAX_CACHED_HEADERS) deadlineHeaders.set(timeoutMs, shared);
+  }
+  return shared;
+};
+
+/**
+ * One in-process call: the broker delivery its deliveries are made of (no
+ * broker: acknowledgements are no-ops, a requeue delivers it again), its
+ * deadline entry, and the caller waiting for its answer.
+ */
+export class LocalCall implements BrokerDelivery, Expiring {
+  readonly body = EMPTY_BODY;
+  attempts = 0;
+  deadlineAt = 0;
+  prevExpiring: Expiring | undefined = undefined;
+  nextExpiring: Expiring | undefined = undefined;
+  lane: Lane | undefined = undefined;
+  /** Answered, timed out or cancelled: what comes later is dropped. */
+  done = false;
+
+  constructor(
+    /** The call's contextID (and its delivery id). */
+    readonly id: string,
+    /** The action. */
+    readonly topic: string,
+    /** The service's channel. */
+    readonly channel: string,
+    /** When the call was made (kept across redeliveries, as a broker keeps it). */
+    readonly timestamp: number,
+    readonly timeoutMs: number,
+    private readonly payload: JsonObject,
+    private readonly header: Readonly<Record<string, string>> | undefined,
+    private readonly host: LocalCallHost,
+    private readonly onValue: (value: unknown) => void,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** The request message of the next attempt, as the transport would decode the same request. */
+  nextMessage(): Message {
+    this.attempts += 1;
+    const message: LocalRequest = {
+      type: MessageType.REQUEST,
+      node: this.topic,
+      contextID: this.id,
+      replyTo: LOCAL_REPLY_TO,
+      header: headerOf(this.timeoutMs, this.header),
+      body: this.payload,
+      [LOCAL_CALL]: this,
+    };
+    return message;
+  }
+
+  finish(): boolean {
+    return true;
+  }
+
+  touch(): boolean {
+    return true;
+  }
+
+  requeue(delayMs = 0): boolean {
+    this.host.redeliver(this, delayMs);
+    return true;
+  }
+
+  /** The caller gets `value` (once). */
+  succeed(value: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.host.settled(this);
+    this.onValue(value);
+  }
+
+  /** The caller gets `error` (once). */
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.host.settled(this);
+    this.onError(error);
+  }
+
+  /** The caller stopped waiting. */
+  cancel(): void {
+    if (this.done) return;
+    this.done = true;
+    this.host.settled(this);
+  }
+
+  expire(): void {
+    if (this.done) return;
+    this.done = true;
+    this.onError(new TimeoutError(`request ${this.topic}`, this.timeoutMs));
+  }
+}
+
+/** The in-process call a request message belongs to, if it is one. */
+export const localCallOf = (message: Message): LocalCall | undefined =>
+  (message as Partial<LocalRequest>)[LOCAL_CALL];
