@@ -150,6 +150,77 @@ describe('metrics/createMetrics', () => {
     });
   });
 
+  describe('series handles (counter, histogram)', () => {
+    it('write the same series as inc and observe with the same name and labels', () => {
+      const m = createMetrics();
+      const sent = m.counter('sent', { region: 'eu', app: 'a' });
+      const saves = m.histogram('save_ms', { app: 'a' });
+      sent.inc();
+      sent.inc(2);
+      m.inc('sent', { app: 'a', region: 'eu' });
+      saves.observe(3);
+      m.observe('save_ms', 5, { app: 'a' });
+      expect(m.export()).toEqual({
+        'sent{app="a",region="eu"}': 4,
+        'save_ms{app="a"}.count': 2,
+        'save_ms{app="a"}.sum': 8,
+        'save_ms{app="a"}.p50': jasmine.any(Number),
+        'save_ms{app="a"}.p99': jasmine.any(Number),
+      });
+    });
+
+    it('record nothing until the first write, and check the name then', () => {
+      const m = createMetrics();
+      const bad = m.counter('1bad');
+      m.histogram('idle_ms');
+      expect(m.export()).toEqual({});
+      expect(() => bad.inc()).toThrowError(InvalidMetricNameError);
+    });
+
+    it('refuse what inc and observe refuse, and record nothing of it', () => {
+      const m = createMetrics();
+      const sent = m.counter('sent');
+      const saves = m.histogram('save_ms');
+      sent.inc();
+      saves.observe(1);
+      expect(() => sent.inc(-1)).toThrowError(InvalidMetricValueError);
+      expect(() => sent.inc(Number.NaN)).toThrowError(InvalidMetricValueError);
+      expect(() => saves.observe(-1)).toThrowError(InvalidMetricValueError);
+      expect(() => saves.observe(Infinity)).toThrowError(InvalidMetricValueError);
+      expect(m.export()['sent']).toBe(1);
+      expect(m.export()['save_ms.count']).toBe(1);
+    });
+
+    it('refuse a name already used as another kind', () => {
+      const m = createMetrics();
+      m.set('pool', 3);
+      expect(() => m.counter('pool').inc()).toThrowError(InvalidMetricNameError);
+      expect(() => m.histogram('pool').observe(1)).toThrowError(InvalidMetricNameError);
+      expect(m.export()).toEqual({ pool: 3 });
+    });
+
+    it('start again from zero after a reset', () => {
+      const m = createMetrics();
+      const sent = m.counter('sent');
+      const saves = m.histogram('save_ms');
+      sent.inc(5);
+      saves.observe(2);
+      m.reset();
+      sent.inc();
+      saves.observe(4);
+      expect(m.export()['sent']).toBe(1);
+      expect(m.export()['save_ms.sum']).toBe(4);
+    });
+
+    it('take a prefix from withPrefix', () => {
+      const m = createMetrics();
+      m.withPrefix('db').counter('queries').inc();
+      m.withPrefix('db').histogram('query_ms').observe(2);
+      expect(m.export()['db.queries']).toBe(1);
+      expect(m.export()['db.query_ms.count']).toBe(1);
+    });
+  });
+
   describe('withPrefix', () => {
     it('writes into the same registry, adding the missing dot', () => {
       const m = createMetrics();
