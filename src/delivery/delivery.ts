@@ -86,7 +86,10 @@ export class DeliveryCore implements TouchEntry {
   /** Called once when settled (`whenSettled`); made on first use, most deliveries have none. */
   private settledListeners: ((state: 'finished' | 'requeued') => void)[] | undefined = undefined;
   readonly receivedAt: number;
-  readonly deadline: number | undefined;
+  /** When the sender's budget started: the delivery, or the broker's first receipt of a redelivered message. */
+  private readonly budgetStart: number;
+  /** The deadline, read from the header on first use (`null` until then): most handlers never ask. */
+  private knownDeadline: number | undefined | null = null;
   readonly timeoutMs: number;
   readonly maxTimeoutMs: number;
   lastTouchedAt: number;
@@ -105,11 +108,17 @@ export class DeliveryCore implements TouchEntry {
     this.lastTouchedAt = receivedAt;
     this.timeoutMs = timeouts.timeoutMs;
     this.maxTimeoutMs = timeouts.maxTimeoutMs;
-    const budget = deadlineBudget(message);
     // on a redelivery the budget runs from when the broker first got the message, if earlier
-    const start =
+    this.budgetStart =
       raw.attempts > 1 && Number.isFinite(raw.timestamp) ? Math.min(receivedAt, raw.timestamp) : receivedAt;
-    this.deadline = budget === undefined ? undefined : start + budget;
+  }
+
+  get deadline(): number | undefined {
+    if (this.knownDeadline === null) {
+      const budget = deadlineBudget(this.message);
+      this.knownDeadline = budget === undefined ? undefined : this.budgetStart + budget;
+    }
+    return this.knownDeadline;
   }
 
   /** The auto-touch target is the core itself. */

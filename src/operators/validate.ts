@@ -1,6 +1,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { filter, map, pipe, type OperatorFunction } from 'rxjs';
+import { passesAsItself } from '../codec/passesAsItself.js';
 import { toFieldIssues } from '../codec/issues.js';
 import { ValidationError } from '../errors.js';
 import { asDelivery } from '../delivery/delivery.js';
@@ -67,7 +68,10 @@ export const validate: Validate = <A, I extends Delivery = Delivery>(
       // a lookup or a codec that throws errors the stream, as any operator's callback does
       const checker = codecOf === undefined ? (codec as t.Decoder<unknown, A>) : codecOf(delivery);
       if (checker === undefined) return delivery as Delivery<A>;
-      const decoded = checker.decode(delivery.message.body);
+      const body = delivery.message.body;
+      // most bodies are valid and most codecs do not convert: the cheap check says what decode would
+      if (passesAsItself(checker, body)) return delivery.withInput(body as A);
+      const decoded = checker.decode(body);
       if (!isLeft(decoded)) return delivery.withInput(decoded.right as A);
       void delivery.fail(
         new ValidationError(toFieldIssues(decoded.left), { subject: `body of ${delivery.topic}` }),

@@ -40,11 +40,10 @@ const headerOf = (
   timeoutMs: number,
   header: Readonly<Record<string, string>> | undefined,
 ): Readonly<Record<string, string>> => {
-  const budget = String(Math.floor(timeoutMs));
-  if (header !== undefined) return { ...header, [HeaderKey.DEADLINE]: budget };
+  if (header !== undefined) return { ...header, [HeaderKey.DEADLINE]: String(Math.floor(timeoutMs)) };
   let shared = deadlineHeaders.get(timeoutMs);
   if (shared === undefined) {
-    shared = Object.freeze({ [HeaderKey.DEADLINE]: budget });
+    shared = Object.freeze({ [HeaderKey.DEADLINE]: String(Math.floor(timeoutMs)) });
     if (deadlineHeaders.size < MAX_CACHED_HEADERS) deadlineHeaders.set(timeoutMs, shared);
   }
   return shared;
