@@ -147,25 +147,30 @@ describe('operators/validate', () => {
     expect(values.b.acks).toEqual([]);
   });
 
-  it('errors the stream when the codec throws, leaving the delivery unacknowledged', () => {
+  it('fails the delivery when the codec throws, and goes on with the next', () => {
     const ts = testScheduler();
-    const a = order(ts, 'a', {});
-    const Exploding = new t.Type<never>(
+    const a = order(ts, 'a', { boom: true });
+    const b = order(ts, 'b', { id: 2, items: [] });
+    const Exploding = new t.Type<{ id: number; items: string[] }>(
       'Exploding',
-      (_u): _u is never => false,
-      () => {
-        throw new Error('codec exploded');
+      (u): u is { id: number; items: string[] } => Order.is(u),
+      (u, c) => {
+        if (typeof u === 'object' && u !== null && 'boom' in u) throw new Error('codec exploded');
+        return Order.validate(u, c);
       },
       (value) => value,
     );
     ts.run(({ cold, expectObservable }) => {
-      expectObservable(cold('-a|', { a }).pipe(validate(Exploding))).toBe(
-        '-#',
-        undefined,
-        new Error('codec exploded'),
-      );
+      expectObservable(
+        cold('-a-b|', { a, b }).pipe(
+          validate(Exploding),
+          map((d) => d.id),
+        ),
+      ).toBe('---b|', { b: 'b' });
     });
-    expect(a.acks).toEqual([]);
+    // no failure handler attached: a failed delivery is requeued at once, in the frame it failed
+    expect(a.acks).toEqual([{ kind: 'requeue', delayMs: 0, at: 1 }]);
+    expect(b.acks).toEqual([]);
   });
 
   it('errors the stream with NotADeliveryError on a spread copy of a delivery', () => {
@@ -199,7 +204,7 @@ describe('operators/validate', () => {
       expect(bad.acks).toEqual([{ kind: 'requeue', delayMs: 0, at: 2 }]);
     });
 
-    it('errors the stream when the lookup throws, leaving the delivery unacknowledged', () => {
+    it('fails the delivery whose lookup throws, and goes on with the next', () => {
       const ts = testScheduler();
       const a = order(ts, 'a', { id: 1, items: [] });
       const b = order(ts, 'b', { id: 2, items: [] });
@@ -212,9 +217,10 @@ describe('operators/validate', () => {
             }),
             map((d) => d.id),
           ),
-        ).toBe('#', undefined, new Error('lookup failed'));
+        ).toBe('--b|', { b: 'b' });
       });
-      expect(a.acks).toEqual([]);
+      expect(a.acks).toEqual([{ kind: 'requeue', delayMs: 0, at: 0 }]);
+      expect(b.acks).toEqual([]);
     });
   });
 });

@@ -102,8 +102,8 @@ export class DeliveryCore implements TouchEntry {
     readonly message: Message,
     readonly deps: DeliveryDeps,
     timeouts: DeliveryTimeouts,
+    receivedAt: number = deps.scheduler.now(),
   ) {
-    const receivedAt = deps.scheduler.now();
     this.receivedAt = receivedAt;
     this.lastTouchedAt = receivedAt;
     this.timeoutMs = timeouts.timeoutMs;
@@ -380,4 +380,6 @@ export const createDelivery = (
   message: Message,
   deps: DeliveryDeps,
   timeouts: DeliveryTimeouts = NO_TIMEOUTS,
-): Delivery => new DeliveryCore(raw, message, deps, timeouts).view();
+  /** When it was received, when the caller knows (default: now, on `deps.scheduler`). */
+  receivedAt?: number,
+): Delivery => new DeliveryCore(raw, message, deps, timeouts, receivedAt).view();

@@ -1,6 +1,6 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { filter, map, pipe, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
 import { passesAsItself } from '../codec/passesAsItself.js';
 import { toFieldIssues } from '../codec/issues.js';
 import { ValidationError } from '../errors.js';
@@ -37,7 +37,9 @@ export interface Validate {
  *
  * Given a function instead of a codec ({@link CodecOf}), each delivery is
  * checked by the codec it returns (one per action, as a service does); a
- * delivery it returns `undefined` for passes unchecked.
+ * delivery it returns `undefined` for passes unchecked. A lookup or a codec
+ * that throws fails that delivery with what it threw (as a handler that throws
+ * does); the stream goes on.
  *
  * @example
  * ```ts
@@ -62,22 +64,43 @@ export const validate: Validate = <A, I extends Delivery = Delivery>(
   if (codecOf === undefined && typeof (codec as t.Decoder<unknown, A> | undefined)?.decode !== 'function') {
     throw new TypeError('validate needs an io-ts codec, or a function that gives one per delivery');
   }
-  return pipe(
-    map((value: I): Delivery<A> | undefined => {
-      const delivery = asDelivery(value, 'validate');
-      // a lookup or a codec that throws errors the stream, as any operator's callback does
-      const checker = codecOf === undefined ? (codec as t.Decoder<unknown, A>) : codecOf(delivery);
-      if (checker === undefined) return delivery as Delivery<A>;
-      const body = delivery.message.body;
-      // most bodies are valid and most codecs do not convert: the cheap check says what decode would
-      if (passesAsItself(checker, body)) return delivery.withInput(body as A);
-      const decoded = checker.decode(body);
-      if (!isLeft(decoded)) return delivery.withInput(decoded.right as A);
-      void delivery.fail(
-        new ValidationError(toFieldIssues(decoded.left), { subject: `body of ${delivery.topic}` }),
-      );
-      return undefined;
-    }),
-    filter((delivery): delivery is Delivery<A> => delivery !== undefined),
-  );
+  const check = (delivery: Delivery): Delivery<A> | undefined => {
+    const checker = codecOf === undefined ? (codec as t.Decoder<unknown, A>) : codecOf(delivery);
+    if (checker === undefined) return delivery as Delivery<A>;
+    const body = delivery.message.body;
+    // most bodies are valid and most codecs do not convert: the cheap check says what decode would
+    if (passesAsItself(checker, body)) return delivery.withInput(body as A);
+    const decoded = checker.decode(body);
+    if (!isLeft(decoded)) return delivery.withInput(decoded.right as A);
+    void delivery.fail(
+      new ValidationError(toFieldIssues(decoded.left), { subject: `body of ${delivery.topic}` }),
+    );
+    return undefined;
+  };
+  // one subscriber (not map + filter): it runs for every delivery of a service
+  return (source) =>
+    new Observable<Delivery<A>>((subscriber) =>
+      source.subscribe({
+        next: (value) => {
+          let delivery: Delivery;
+          try {
+            delivery = asDelivery(value, 'validate');
+          } catch (error) {
+            subscriber.error(error);
+            return;
+          }
+          let checked: Delivery<A> | undefined;
+          try {
+            checked = check(delivery);
+          } catch (error) {
+            // a lookup or a codec that throws fails this delivery, as a handler that throws would
+            void delivery.fail(error);
+            return;
+          }
+          if (checked !== undefined) subscriber.next(checked);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      }),
+    );
 };

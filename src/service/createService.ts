@@ -25,6 +25,7 @@ import {
   throwError,
   timeout as timeoutWith,
   type MonoTypeOperatorFunction,
+  type Subscriber,
   type Subscription,
 } from 'rxjs';
 import type { JsonObject } from '../codec/json.js';
@@ -197,7 +198,14 @@ export const createService = (options: ServiceOptions): Service => {
   const served = new Map<string, ServedAction>();
   const routes = new Map<string, DeliveryHandler>();
   const middleware: MonoTypeOperatorFunction<Delivery>[] = (options?.pipeline ?? []).map(middlewareOperator);
-  const intake = new Subject<Delivery>();
+  /** The pipe's one subscriber while it runs: deliveries go straight to it (no Subject in between). */
+  let intake: Subscriber<Delivery> | undefined;
+  const intake$ = new Observable<Delivery>((subscriber) => {
+    intake = subscriber;
+    return () => {
+      if (intake === subscriber) intake = undefined;
+    };
+  });
   const paused$ = new BehaviorSubject(false);
   /** Consumers of the action topics, by topic. */
   const consumers = new Map<string, Subscription>();
@@ -353,6 +361,24 @@ export const createService = (options: ServiceOptions): Service => {
     );
   };
 
+  /** Answers `value`, the result of `action` for `delivery`, checked by `output` when it has one. */
+  const reply = (
+    delivery: Delivery,
+    action: string,
+    output: t.Type<unknown, unknown, unknown> | undefined,
+    value: unknown,
+  ): Promise<void> => {
+    if (output === undefined) return answer(delivery, value);
+    if (output.is(value)) return answer(delivery, output.encode(value));
+    const decoded = output.decode(value);
+    const issues = isLeft(decoded) ? toFieldIssues(decoded.left, 'result') : [];
+    return answer(
+      delivery,
+      new ValidationError(issues, { subject: `result of ${action}` }),
+      StatusCode.INTERNAL,
+    );
+  };
+
   /** The route handler of an action: runs `run`, answers its result (checked by `output`). */
   const handlerOf =
     (
@@ -361,27 +387,17 @@ export const createService = (options: ServiceOptions): Service => {
       output?: t.Type<unknown, unknown, unknown>,
     ): DeliveryHandler =>
     (delivery) => {
-      const reply = (value: unknown): Promise<void> => {
-        if (output === undefined) return answer(delivery, value);
-        if (output.is(value)) return answer(delivery, output.encode(value));
-        const decoded = output.decode(value);
-        const issues = isLeft(decoded) ? toFieldIssues(decoded.left, 'result') : [];
-        return answer(
-          delivery,
-          new ValidationError(issues, { subject: `result of ${action}` }),
-          StatusCode.INTERNAL,
-        );
-      };
       const result = run(delivery);
       if (isObservable(result)) {
         return result.pipe(
           take(1),
           defaultIfEmpty(undefined),
-          mergeMap((value) => settled(reply(value))),
+          mergeMap((value) => settled(reply(delivery, action, output, value))),
         );
       }
-      if (isPromiseLike(result)) return Promise.resolve(result).then(reply);
-      return reply(result);
+      if (isPromiseLike(result))
+        return Promise.resolve(result).then((value) => reply(delivery, action, output, value));
+      return reply(delivery, action, output, result);
     };
 
   const contextOf = (action: string, delivery: Delivery): ActionContext => new CallContext(action, delivery);
@@ -408,12 +424,14 @@ export const createService = (options: ServiceOptions): Service => {
     inFlight -= 1;
     if (inFlight === 0 && state$.value === 'stopping') drained$.next();
     const left = (inFlightByTopic.get(topic) ?? 1) - 1;
-    if (left > 0) {
+    // a count of 0 is kept (a delete and a set per call would make the map shrink and grow each time)
+    if (left > 0 || !retiring.has(topic)) {
       inFlightByTopic.set(topic, left);
       return;
     }
     inFlightByTopic.delete(topic);
-    if (retiring.delete(topic)) release(topic);
+    retiring.delete(topic);
+    release(topic);
   };
 
   /** Takes a delivery into the pipe, counted until it is answered (for the drain). */
@@ -428,7 +446,7 @@ export const createService = (options: ServiceOptions): Service => {
     inFlight += 1;
     inFlightByTopic.set(topic, (inFlightByTopic.get(topic) ?? 0) + 1);
     delivery.whenSettled(() => settle(topic, request));
-    intake.next(delivery);
+    intake?.next(delivery);
   };
 
   const release = (topic: string): void => {
@@ -523,7 +541,7 @@ export const createService = (options: ServiceOptions): Service => {
     if (state === 'started') return Promise.resolve();
     if (state === 'stopping') return Promise.reject(new BadRequestError(`service ${name} is stopping`));
     const begin = (): Promise<void> => {
-      running = intake.pipe(pipeline).subscribe();
+      running = intake$.pipe(pipeline).subscribe();
       paused$.next(false);
       state$.next('started');
       if (namespace !== false) {
@@ -643,7 +661,16 @@ export const createService = (options: ServiceOptions): Service => {
   /** In-process calls: timed out on one timer, delivered through the same pipe. */
   const deadlines = createDeadlines(scheduler);
   const localDeps: DeliveryDeps = { scheduler, logger };
-  const deliverLocal = (call: LocalCall): void => admit(createDelivery(call, call.nextMessage(), localDeps));
+  const deliverLocal = (call: LocalCall): void =>
+    admit(
+      createDelivery(
+        call,
+        call.nextMessage(),
+        localDeps,
+        undefined,
+        call.attempts === 1 ? call.timestamp : undefined,
+      ),
+    );
   const localHost: LocalCallHost = {
     redeliver: (call, delayMs) => {
       scheduler.schedule(() => {
