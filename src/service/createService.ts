@@ -195,6 +195,12 @@ export const createService = (options: ServiceOptions): Service => {
   const describeTopic = `${String(name)}${DESCRIBE_SUFFIX}`;
 
   const state$ = new BehaviorSubject<ServiceState>('created');
+  /** `state$.value`, as a plain variable for the hot path (kept in step by `setState`). */
+  let state: ServiceState = 'created';
+  const setState = (next: ServiceState): void => {
+    state = next;
+    state$.next(next);
+  };
   const served = new Map<string, ServedAction>();
   const routes = new Map<string, DeliveryHandler>();
   const middleware: MonoTypeOperatorFunction<Delivery>[] = (options?.pipeline ?? []).map(middlewareOperator);
@@ -419,10 +425,11 @@ export const createService = (options: ServiceOptions): Service => {
     onPanic: (error) => notifyError(error, {}),
   });
 
-  const settle = (topic: string, request: Message): void => {
-    answered.delete(request);
+  /** Counts a call out; `request` is a bus request (to forget it was answered), `undefined` for a local one. */
+  const settle = (topic: string, request: Message | undefined): void => {
+    if (request !== undefined) answered.delete(request);
     inFlight -= 1;
-    if (inFlight === 0 && state$.value === 'stopping') drained$.next();
+    if (inFlight === 0 && state === 'stopping') drained$.next();
     const left = (inFlightByTopic.get(topic) ?? 1) - 1;
     // a count of 0 is kept (a delete and a set per call would make the map shrink and grow each time)
     if (left > 0 || !retiring.has(topic)) {
@@ -437,7 +444,8 @@ export const createService = (options: ServiceOptions): Service => {
   /** Takes a delivery into the pipe, counted until it is answered (for the drain). */
   const admit = (delivery: Delivery): void => {
     const request = delivery.message;
-    if (state$.value !== 'started' && localCallOf(request) === undefined) {
+    const local = localCallOf(request) !== undefined;
+    if (state !== 'started' && !local) {
       // paused already; this one was on its way: back to the broker, for another instance
       delivery.requeue(DRAIN_REQUEUE_DELAY_MS);
       return;
@@ -445,7 +453,8 @@ export const createService = (options: ServiceOptions): Service => {
     const topic = delivery.topic;
     inFlight += 1;
     inFlightByTopic.set(topic, (inFlightByTopic.get(topic) ?? 0) + 1);
-    delivery.whenSettled(() => settle(topic, request));
+    // an in-process delivery is counted out by its deps' onSettled (no listener per call)
+    if (!local) delivery.whenSettled(() => settle(topic, request));
     intake?.next(delivery);
   };
 
@@ -529,7 +538,7 @@ export const createService = (options: ServiceOptions): Service => {
     if (state$.value !== 'created') return Promise.resolve();
     try {
       checkWiring();
-      state$.next('initialized');
+      setState('initialized');
       return Promise.resolve(andThen(hooks.onInit?.(), () => undefined));
     } catch (error) {
       return Promise.reject(error);
@@ -537,13 +546,13 @@ export const createService = (options: ServiceOptions): Service => {
   };
 
   const start = (): Promise<void> => {
-    const state = state$.value;
-    if (state === 'started') return Promise.resolve();
-    if (state === 'stopping') return Promise.reject(new BadRequestError(`service ${name} is stopping`));
+    const current = state;
+    if (current === 'started') return Promise.resolve();
+    if (current === 'stopping') return Promise.reject(new BadRequestError(`service ${name} is stopping`));
     const begin = (): Promise<void> => {
       running = intake$.pipe(pipeline).subscribe();
       paused$.next(false);
-      state$.next('started');
+      setState('started');
       if (namespace !== false) {
         namespaceConsumer = transport
           .subscribePrefix(namespace, { channel: name, maxInFlight: concurrency, ...msgTimeout, paused$ })
@@ -576,13 +585,13 @@ export const createService = (options: ServiceOptions): Service => {
         if (topics.length === 0) allReady();
       });
     };
-    if (state === 'created') {
+    if (current === 'created') {
       try {
         checkWiring();
       } catch (error) {
         return Promise.reject(error);
       }
-      state$.next('initialized');
+      setState('initialized');
       const onInit = hooks.onInit?.();
       return isPromiseLike(onInit) ? Promise.resolve(onInit).then(begin) : begin();
     }
@@ -593,7 +602,7 @@ export const createService = (options: ServiceOptions): Service => {
     if (stopping !== undefined) return stopping;
     const drainLimitMs = stopOptions?.drainTimeoutMs ?? drainTimeoutMs;
     if (state$.value !== 'started') return Promise.resolve();
-    state$.next('stopping');
+    setState('stopping');
     paused$.next(true);
     stopping = new Promise<void>((resolve, reject) => {
       (inFlight === 0
@@ -616,7 +625,7 @@ export const createService = (options: ServiceOptions): Service => {
           namespaceConsumer = undefined;
           running?.unsubscribe();
           running = undefined;
-          state$.next('stopped');
+          setState('stopped');
           stopping = undefined;
           try {
             Promise.resolve(andThen(hooks.onStop?.(), () => undefined)).then(resolve, reject);
@@ -660,7 +669,11 @@ export const createService = (options: ServiceOptions): Service => {
 
   /** In-process calls: timed out on one timer, delivered through the same pipe. */
   const deadlines = createDeadlines(scheduler);
-  const localDeps: DeliveryDeps = { scheduler, logger };
+  const localDeps: DeliveryDeps = {
+    scheduler,
+    logger,
+    onSettled: (core) => settle(core.raw.topic, undefined),
+  };
   const deliverLocal = (call: LocalCall): void =>
     admit(
       createDelivery(
@@ -736,7 +749,7 @@ export const createService = (options: ServiceOptions): Service => {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return new BadRequestError(`the input of ${action} must be an object`);
     }
-    const local = preferLocal && state$.value === 'started' && routes.has(action);
+    const local = preferLocal && state === 'started' && routes.has(action);
     return { action, body, timeout, output: definition?.output, local };
   };
 
