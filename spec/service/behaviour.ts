@@ -30,6 +30,17 @@ export const outcome = (call: Observable<unknown>): Observable<unknown> =>
 
 export const Signup = t.type({ email: t.string, age: t.number, plan: t.keyof({ free: null, pro: null }) });
 
+/** A codec that throws (a bug in a custom codec) for a body with `boom`. */
+const Brittle = new t.Type<{ n: number }>(
+  'Brittle',
+  (u): u is { n: number } => t.type({ n: t.number }).is(u),
+  (u, c) => {
+    if (typeof u === 'object' && u !== null && 'boom' in u) throw new Error('codec bug');
+    return t.type({ n: t.number }).validate(u, c);
+  },
+  (a) => a,
+);
+
 /** The service under test: math.add, users.signup (codec), users.invite (field list), math.fail, math.slow. */
 export const mathService = (
   scheduler: TestScheduler,
@@ -54,6 +65,7 @@ export const mathService = (
     throw new TypeError('undefined is not a function');
   });
   svc.action('math.slow', t.type({}), () => timer(100, scheduler).pipe(map(() => 'late')));
+  svc.action('math.brittle', Brittle, ({ n }) => ({ n }));
   return svc;
 };
 
@@ -153,6 +165,17 @@ export const serviceBehaviour = (path: CallPath): void => {
         });
         expectObservable(outcome(caller.call$('math.crash', {}))).toBe('(e|)', {
           e: { status: 500, error: 'undefined is not a function', issues: [] },
+        });
+      });
+    });
+
+    it("answers 500 when the action's codec throws, and goes on serving", () => {
+      withService((caller, _svc, { expectObservable }) => {
+        expectObservable(outcome(caller.call$('math.brittle', { boom: true }))).toBe('(e|)', {
+          e: { status: 500, error: 'codec bug', issues: [] },
+        });
+        expectObservable(outcome(caller.call$('math.brittle', { n: 7 }))).toBe('(r|)', {
+          r: { value: { n: 7 } },
         });
       });
     });

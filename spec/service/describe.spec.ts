@@ -35,6 +35,7 @@ describe('service/describe', () => {
       expect(description.nodeId).toBe('math1');
       expect(description.actions.map((a) => a.name)).toEqual([
         'math.add',
+        'math.brittle',
         'math.crash',
         'math.fail',
         'math.invite',
