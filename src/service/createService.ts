@@ -403,7 +403,9 @@ export const createService = (options: ServiceOptions): Service => {
       }
       if (isPromiseLike(result))
         return Promise.resolve(result).then((value) => reply(delivery, action, output, value));
-      return reply(delivery, action, output, result);
+      const sent = reply(delivery, action, output, result);
+      // answered already (in-process, or nothing to send): done, with no promise to look at
+      return sent === DONE ? undefined : sent;
     };
 
   const contextOf = (action: string, delivery: Delivery): ActionContext => new CallContext(action, delivery);
