@@ -709,7 +709,7 @@ export const createService = (options: ServiceOptions): Service => {
   ): LocalCall => {
     localCalls += 1;
     const call = new LocalCall(
-      localIdPrefix + localCalls.toString(36),
+      localIdPrefix + String(localCalls),
       action,
       String(name),
       scheduler.now(),
