@@ -16,7 +16,7 @@ import {
   type NsqConnectionStatus,
   type NsqPublisher,
 } from '../../src/broker/nsq/publisher.js';
-import { describeNsq, nsqPost } from '../helpers/nsq.js';
+import { describeNsq, nsqChannelStats, nsqPost } from '../helpers/nsq.js';
 import { sleep, waitFor } from '../helpers/wait';
 import { publishStream } from '../helpers/publishStream.js';
 
@@ -219,6 +219,12 @@ describeNsq('nsq reconnect', (servers) => {
     publisher = createNsqPublisher({ nsqd: servers().nsqdTcp, reconnect: fast });
     await publisher.publish(topic, 'first');
     await waitFor('the first message', () => received.length === 1);
+    // its FIN must reach nsqd before it stops: a message still in flight then is kept on disk and
+    // redelivered after the restart (at-least-once), which a loaded machine made happen
+    await waitFor('nsqd to count the first message finished', async () => {
+      const channel = await nsqChannelStats(servers().nsqdHttp, topic, 'c');
+      return channel !== undefined && channel.in_flight_count === 0 && channel.depth === 0;
+    });
     await stop();
     await sleep(200);
     await restart();
