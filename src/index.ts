@@ -99,6 +99,7 @@ export {
   newMessage,
   newRequest,
   newResponse,
+  PayloadDecodeError,
   setBody,
   setBodyValue,
   setError,
@@ -108,7 +109,17 @@ export {
   toFieldIssues,
   validateMessage,
 } from './codec/index.js';
-export type { Getter, GetterOr, JsonArray, PartialMessage } from './codec/index.js';
+export type {
+  Getter,
+  GetterOr,
+  JsonArray,
+  PartialMessage,
+  Payload,
+  PayloadFormat,
+  PayloadInput,
+  PublishPayload,
+  PublishValue,
+} from './codec/index.js';
 
 // config
 export {
@@ -206,6 +217,7 @@ export {
   DEFAULT_DEDUPE_TTL_MS,
   deadLetter,
   deadLetterFailHandler,
+  decodePayload,
   dedupe,
   expireAfter,
   handleDeliveries,
@@ -292,6 +304,7 @@ export type {
   MemoryTransportOptions,
   Middleware,
   MiddlewareScope,
+  PublishOptions,
   ReadyObservable,
   RequestOptions,
   RetryPolicies,
@@ -299,6 +312,7 @@ export type {
   SubscribePrefixOptions,
   SubscribeTopicOptions,
   Transport,
+  TransportCompat,
   TransportOptions,
   TransportStatus,
 } from './transport/index.js';

@@ -27,5 +27,7 @@ export { toFieldIssues } from './issues.js';
 export { type JsonArray, JsonObject, JsonValue, isJsonValue } from './json.js';
 export { Message, newContextID, newMessage, newRequest, newResponse } from './message.js';
 export { clearError, decodeResult, getError, getResult, hasError, setError, setResult } from './result.js';
+export { PayloadDecodeError } from './payload.js';
+export type { Payload, PayloadFormat, PayloadInput, PublishPayload, PublishValue } from './payload.js';
 export { validateMessage } from './validate.js';
 export { FRAME_MAGIC, decode, decodeJson, encode } from './wire.js';

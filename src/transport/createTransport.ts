@@ -22,6 +22,7 @@ import {
 import type { JsonObject, JsonValue } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
 import type { PartialMessage } from '../codec/complete.js';
+import { encodePayload, isPublishPayload } from '../codec/payload.js';
 import { ConfigError, TransportClosedError } from '../errors.js';
 import { noopLogger } from '../logger/noopLogger.js';
 import { createMetrics } from '../metrics/createMetrics.js';
@@ -41,6 +42,7 @@ import { responseTo } from './respond.js';
 import { promiseOf } from '../delivery/settled.js';
 import type {
   DiscoveryEvent,
+  PublishOptions,
   ReadyObservable,
   RequestOptions,
   SubscribeBroadcastOptions,
@@ -176,11 +178,47 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
   let brokerClosed = false;
 
   const publisher = createPublisher(broker, counters, () => brokerClosed);
+  /** A payload that is not a message, encoded as `payload` says, sent as it is. */
+  const publishPayload = (
+    topic: string,
+    value: unknown,
+    payload: unknown,
+    delayMs: number | undefined,
+  ): Observable<void> => {
+    if (!isPublishPayload(payload)) {
+      return throwError(
+        () =>
+          new ConfigError(
+            `publish option payload must be 'message', 'json', 'bytes' or an io-ts codec, got ${String(payload)}`,
+          ),
+      );
+    }
+    if (payload === 'message') {
+      return delayMs === undefined
+        ? publisher.publish(topic, value as PartialMessage)
+        : publisher.publishDeferred(topic, value as PartialMessage, delayMs);
+    }
+    const bytes = encodePayload(value, payload);
+    return isLeft(bytes) ? throwError(() => bytes.left) : publisher.publishBytes(topic, bytes.right, delayMs);
+  };
   // a publish the broker took at once gives a promise that says so: handleDeliveries then acks in the same frame
-  const publish = (topic: string, msg: PartialMessage): Promise<void> =>
-    promiseOf(publisher.publish(topic, msg));
-  const publishDeferred = (topic: string, msg: PartialMessage, delayMs: number): Promise<void> =>
-    promiseOf(publisher.publishDeferred(topic, msg, delayMs));
+  const publish = (topic: string, msg: PartialMessage, opts?: PublishOptions): Promise<void> =>
+    promiseOf(
+      opts?.payload === undefined
+        ? publisher.publish(topic, msg)
+        : publishPayload(topic, msg, opts.payload, undefined),
+    );
+  const publishDeferred = (
+    topic: string,
+    msg: PartialMessage,
+    delayMs: number,
+    opts?: PublishOptions,
+  ): Promise<void> =>
+    promiseOf(
+      opts?.payload === undefined
+        ? publisher.publishDeferred(topic, msg, delayMs)
+        : publishPayload(topic, msg, opts.payload, delayMs),
+    );
 
   const requester = createRequester({
     broker,
@@ -342,14 +380,15 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     get closed() {
       return closing !== undefined;
     },
-    publish,
-    publishDeferred,
+    // the generic signatures of Transport narrow what these take; the payload decides at run time
+    publish: publish as Transport['publish'],
+    publishDeferred: publishDeferred as Transport['publishDeferred'],
     request,
     respond,
-    broadcast: publish,
-    subscribeTopic,
-    subscribeBroadcast,
-    subscribePrefix,
+    broadcast: publish as Transport['broadcast'],
+    subscribeTopic: subscribeTopic as Transport['subscribeTopic'],
+    subscribeBroadcast: subscribeBroadcast as Transport['subscribeBroadcast'],
+    subscribePrefix: subscribePrefix as Transport['subscribePrefix'],
     use: (mw, scope) => middleware.add(mw, scope),
     close: () => (closing ??= drain()),
   };

@@ -190,7 +190,7 @@ export const createRequester = (ctx: RequesterContext): Requester => {
           }
         },
       });
-      const sending = ctx.publish(action, message).subscribe({
+      const sending = ctx.publish(options.topic ?? action, message).subscribe({
         error: (error: unknown) => {
           wait.unsubscribe();
           subscriber.error(error);
