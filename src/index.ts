@@ -71,16 +71,19 @@ export {
 // codec
 export {
   FRAME_MAGIC,
+  GO_HEALTH_CHECK_TYPE,
   JsonObject,
   JsonValue,
   Message,
   clearError,
   copy,
   decode,
+  decodeGoMini,
   decodeJson,
   decodeResult,
   deleteBodyValue,
   encode,
+  encodeGoMini,
   getBodyValue,
   getBool,
   getBoolOr,
@@ -112,6 +115,7 @@ export {
 export type {
   Getter,
   GetterOr,
+  GoMiniDecodeOptions,
   JsonArray,
   PartialMessage,
   Payload,

@@ -6,17 +6,8 @@
  */
 import { nsqBroker } from '../../src/broker/nsq/nsqBroker';
 import { createTransport } from '../../src/transport/createTransport';
-import { describeNsq, type NsqServers } from '../helpers/nsq';
+import { describeNsq, nsqPub } from '../helpers/nsq';
 import { payloadBehaviour } from '../transport/payloadBehaviour';
-
-/** POSTs `bytes` to nsqd's `/pub`: what a foreign producer does. */
-export const httpPub = async (servers: NsqServers, topic: string, bytes: Uint8Array): Promise<void> => {
-  const res = await fetch(`http://${servers.nsqdHttp}/pub?topic=${encodeURIComponent(topic)}`, {
-    method: 'POST',
-    body: new Uint8Array(bytes).buffer as ArrayBuffer,
-  });
-  if (!res.ok) throw new Error(`POST /pub: HTTP ${res.status} ${await res.text()}`);
-};
 
 describeNsq('nsq payload codecs', (servers) => {
   payloadBehaviour('nsq', (options) => {
@@ -31,7 +22,7 @@ describeNsq('nsq payload codecs', (servers) => {
     return Promise.resolve({
       transport,
       broker,
-      publishRaw: (topic, bytes) => httpPub(servers(), topic, bytes),
+      publishRaw: (topic, bytes) => nsqPub(servers().nsqdHttp, topic, bytes),
       teardown: () => transport.close(),
     });
   });

@@ -23,6 +23,7 @@ export {
 export type { Getter, GetterOr } from './accessors.js';
 export { completeMessage, type PartialMessage } from './complete.js';
 export { copy } from './copy.js';
+export { GO_HEALTH_CHECK_TYPE, decodeGoMini, encodeGoMini, type GoMiniDecodeOptions } from './goMini.js';
 export { toFieldIssues } from './issues.js';
 export { type JsonArray, JsonObject, JsonValue, isJsonValue } from './json.js';
 export { Message, newContextID, newMessage, newRequest, newResponse } from './message.js';
