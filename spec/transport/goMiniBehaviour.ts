@@ -354,6 +354,13 @@ export const goMiniBehaviour = (label: string, factory: PayloadRigFactory): void
       );
     });
 
+    it('refuses a request to a topic that is not a valid name with an InvalidNameError', async () => {
+      const { transport } = await setUp({ compat: 'go-mini' });
+      await expectAsync(
+        firstValueFrom(transport.request('users.get', {}, { topic: 'users v1', timeout: 1_000 })),
+      ).toBeRejectedWith(jasmine.objectContaining({ name: 'InvalidNameError' }));
+    });
+
     it(
       'keeps strict the default: raw bytes go as the binary frame',
       async () => {
