@@ -23,11 +23,11 @@ import { resultRow, type ReportRow } from './lib/report';
 import { runGroup, type BenchCase, type BenchGroup, type Measured, type RunOptions } from './lib/runner';
 import { MESSAGE_BYTES } from './publish';
 
-const MAX_IN_FLIGHT = 2500;
+export const MAX_IN_FLIGHT = 2500;
 const WINDOW = 1000;
 
 /** Keeps up to WINDOW messages published and not yet consumed; resolves when the last is consumed. */
-const pumpThrough = (
+export const pumpThrough = (
   durationMs: number,
   publish: () => Observable<unknown>,
   consume: (onConsumed: () => void) => void,

@@ -1,4 +1,6 @@
-// Builds nsqd and nsqlookupd v1.3.0 from the Go module github.com/nsqio/nsq
+// Builds nsqd, nsqlookupd and the clients to_nsq and nsq_tail (the interop specs
+// feed and read topics with them, as producers and consumers that are not rxmini)
+// v1.3.0 from the Go module github.com/nsqio/nsq
 // (tools/nsq pins it, with the replace line its go.mod needs) into a cache folder
 // outside the repository, and reuses them when they are already there.
 //
@@ -14,7 +16,10 @@ import { nsqBinDir } from './nsq-paths.mjs';
 
 const pretest = process.argv.includes('--pretest');
 const dir = nsqBinDir();
-const wanted = ['nsqd', 'nsqlookupd'].map((b) => `${dir}/${b}`);
+const apps = ['nsqd', 'nsqlookupd', 'to_nsq', 'nsq_tail'];
+const wanted = apps.map((b) => `${dir}/${b}`);
+// only what is missing: a cache built before the clients were added keeps its daemons (which may be running)
+const missing = apps.filter((b) => !existsSync(`${dir}/${b}`));
 
 if (pretest && process.env.NSQD_TCP_ADDRESS) process.exit(0);
 if (wanted.every((f) => existsSync(f))) {
@@ -29,10 +34,10 @@ if (!goBin) {
   process.exit(pretest ? 0 : 2);
 }
 mkdirSync(dir, { recursive: true });
-console.log(`nsq: building nsqd and nsqlookupd v1.3.0 into ${dir} (once; about a minute)`);
-execFileSync(
-  goBin,
-  ['build', '-o', `${dir}/`, 'github.com/nsqio/nsq/apps/nsqd', 'github.com/nsqio/nsq/apps/nsqlookupd'],
-  { cwd: 'tools/nsq', stdio: 'inherit', env: { ...process.env, CGO_ENABLED: '0' } },
-);
+console.log(`nsq: building ${missing.join(', ')} v1.3.0 into ${dir} (once; about a minute)`);
+execFileSync(goBin, ['build', '-o', `${dir}/`, ...missing.map((b) => `github.com/nsqio/nsq/apps/${b}`)], {
+  cwd: 'tools/nsq',
+  stdio: 'inherit',
+  env: { ...process.env, CGO_ENABLED: '0' },
+});
 console.log(`nsq: built ${wanted.join(' ')}`);

@@ -71,16 +71,19 @@ export {
 // codec
 export {
   FRAME_MAGIC,
+  GO_HEALTH_CHECK_TYPE,
   JsonObject,
   JsonValue,
   Message,
   clearError,
   copy,
   decode,
+  decodeGoMini,
   decodeJson,
   decodeResult,
   deleteBodyValue,
   encode,
+  encodeGoMini,
   getBodyValue,
   getBool,
   getBoolOr,
@@ -99,6 +102,7 @@ export {
   newMessage,
   newRequest,
   newResponse,
+  PayloadDecodeError,
   setBody,
   setBodyValue,
   setError,
@@ -108,7 +112,18 @@ export {
   toFieldIssues,
   validateMessage,
 } from './codec/index.js';
-export type { Getter, GetterOr, JsonArray, PartialMessage } from './codec/index.js';
+export type {
+  Getter,
+  GetterOr,
+  GoMiniDecodeOptions,
+  JsonArray,
+  PartialMessage,
+  Payload,
+  PayloadFormat,
+  PayloadInput,
+  PublishPayload,
+  PublishValue,
+} from './codec/index.js';
 
 // config
 export {
@@ -208,6 +223,7 @@ export {
   DEFAULT_DEDUPE_TTL_MS,
   deadLetter,
   deadLetterFailHandler,
+  decodePayload,
   dedupe,
   expireAfter,
   handleDeliveries,
@@ -294,6 +310,7 @@ export type {
   MemoryTransportOptions,
   Middleware,
   MiddlewareScope,
+  PublishOptions,
   ReadyObservable,
   RequestOptions,
   RetryPolicies,
@@ -301,6 +318,7 @@ export type {
   SubscribePrefixOptions,
   SubscribeTopicOptions,
   Transport,
+  TransportCompat,
   TransportOptions,
   TransportStatus,
 } from './transport/index.js';

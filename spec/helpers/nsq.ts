@@ -372,6 +372,15 @@ export const nsqPost = async (httpAddress: string, path: string): Promise<void> 
   if (!res.ok) throw new Error(`POST ${path}: HTTP ${res.status} ${await res.text()}`);
 };
 
+/** POSTs `bytes` to nsqd's `/pub?topic=…`: what a producer that is not rxmini (or `to_nsq`) does. */
+export const nsqPub = async (httpAddress: string, topic: string, bytes: Uint8Array): Promise<void> => {
+  const res = await fetch(`http://${httpAddress}/pub?topic=${encodeURIComponent(topic)}`, {
+    method: 'POST',
+    body: new Uint8Array(bytes).buffer as ArrayBuffer,
+  });
+  if (!res.ok) throw new Error(`POST /pub: HTTP ${res.status} ${await res.text()}`);
+};
+
 /** GETs JSON from nsqd/nsqlookupd. */
 export const nsqGet = async <T>(httpAddress: string, path: string): Promise<T> => {
   const res = await fetch(`http://${httpAddress}${path}`);

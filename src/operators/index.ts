@@ -23,6 +23,7 @@ export type { ExpireAfterConfig, Expiry } from './expireAfter.js';
 export { handleDeliveries } from './handleDeliveries.js';
 export type { HandleDeliveriesOptions, HandledDelivery } from './handleDeliveries.js';
 export { deadLetter, deadLetterFailHandler } from './deadLetter.js';
+export { decodePayload } from './decodePayload.js';
 export type { DeadLetterOptions } from './deadLetter.js';
 export { DEFAULT_DEDUPE_MAX, DEFAULT_DEDUPE_TTL_MS, dedupe } from './dedupe.js';
 export type { DedupeOptions } from './dedupe.js';

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { isLeft, type Either } from 'fp-ts/lib/Either.js';
 import {
   Observable,
   combineLatest,
@@ -18,10 +18,18 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import { decode } from '../codec/wire.js';
+import { isPayload } from '../codec/payload.js';
 import { validateDecoded } from '../codec/validate.js';
 import type { Message } from '../codec/message.js';
 import { DEFAULT_MSG_TIMEOUT_MS, MAX_AUTO_TOUCH_MS } from '../constant/limits.js';
-import { ConfigError, InvalidNameError, TransportClosedError, type RxMiniError } from '../errors.js';
+import { MessageType } from '../constant/messageType.js';
+import {
+  ConfigError,
+  InvalidNameError,
+  TransportClosedError,
+  type DecodeError,
+  type RxMiniError,
+} from '../errors.js';
 import type { ILogger } from '../logger/types.js';
 import type { Broker, BrokerDelivery } from '../broker/types.js';
 import { TransportMetric, type Counters } from './counters.js';
@@ -37,6 +45,7 @@ import type { RetryPolicies, SubscribeTopicOptions } from './types.js';
 import type { Delivery, RetryPolicy } from '../delivery/types.js';
 import { deadLetterFailHandler } from '../operators/deadLetter.js';
 import { retryFailHandler } from '../operators/retryWithBackoff.js';
+import { decodePayload } from '../operators/decodePayload.js';
 
 /**
  * Delay of a requeue made while draining. A draining transport pauses its
@@ -80,6 +89,8 @@ export interface ConsumeContext {
   readonly isClosed: () => boolean;
   /** Emits when consumers must complete (after the drain). */
   readonly stop$: Observable<unknown>;
+  /** Bytes to message (the transport's wire form); default {@link decode}. */
+  readonly decode?: (bytes: Uint8Array) => Either<DecodeError, Message>;
 }
 
 /** Checks names, the dead-letter topic and the retry policy before anything is consumed. */
@@ -102,6 +113,11 @@ const prepare = (
   // the default is valid for every valid topic: an invalid name came from an option
   if (!isValidTopic(deadLetterTopic)) {
     return new InvalidNameError('topic', String(deadLetterTopic), { option: 'deadLetterTopic' });
+  }
+  if (options.payload !== undefined && !isPayload(options.payload)) {
+    return new ConfigError(
+      `subscription option payload must be 'message', 'json', 'bytes' or an io-ts codec, got ${String(options.payload)}`,
+    );
   }
   const policy = resolveRetryPolicy(ctx.retry, topic, options.retry);
   if (isLeft(policy)) return policy.left;
@@ -143,10 +159,20 @@ export const consumeTopic = (
       }),
       retryFailHandler(policy, ctx.random),
     ]);
-    return consumePrepared(ctx, topic, channel, options, policy, deadLetterTopic, failChain, onFailed).pipe(
-      takeUntil(ctx.stop$),
-      ctx.middleware.operatorFor(topic),
+    const payload = options.payload ?? 'message';
+    const deliveries = consumePrepared(
+      ctx,
+      topic,
+      channel,
+      options,
+      policy,
+      deadLetterTopic,
+      failChain,
+      onFailed,
     );
+    return payload === 'message'
+      ? deliveries.pipe(takeUntil(ctx.stop$), ctx.middleware.operatorFor(topic))
+      : deliveries.pipe(takeUntil(ctx.stop$), decodePayload(payload), ctx.middleware.operatorFor(topic));
   });
 
 /** `onReady` guarded: a callback that throws is logged, never breaks the consumer. */
@@ -172,6 +198,9 @@ const consumePrepared = (
 ): Observable<Delivery> =>
   new Observable<Delivery>((subscriber) => {
     const { scheduler, counters, logger, inFlight } = ctx;
+    const decodeMessage = ctx.decode ?? decode;
+    /** Not rxmini messages: the bytes go on as they came, for `decodePayload`. */
+    const foreign = options.payload !== undefined && options.payload !== 'message';
     const maxInFlight = options.maxInFlight ?? options.concurrency ?? DEFAULT_MAX_IN_FLIGHT;
     const msgTimeoutMs = options.msgTimeoutMs ?? DEFAULT_MSG_TIMEOUT_MS;
     const autoTouch = options.autoTouch ?? true;
@@ -236,12 +265,19 @@ const consumePrepared = (
         raw.requeue(DRAIN_REQUEUE_DELAY_MS);
         return;
       }
-      const decoded = decode(raw.body);
-      if (isLeft(decoded)) return deadLetterUndecodable(raw, decoded.left.message);
-      const valid = validateDecoded(decoded.right);
-      if (isLeft(valid)) return deadLetterUndecodable(raw, valid.left.message);
+      let message: Message;
+      if (foreign) {
+        // a copy, as decode makes: a plain Uint8Array that pins no broker buffer
+        message = { type: MessageType.EVENT, contextID: raw.id, rawBody: new Uint8Array(raw.body) };
+      } else {
+        const decoded = decodeMessage(raw.body);
+        if (isLeft(decoded)) return deadLetterUndecodable(raw, decoded.left.message);
+        const valid = validateDecoded(decoded.right);
+        if (isLeft(valid)) return deadLetterUndecodable(raw, valid.left.message);
+        message = valid.right;
+      }
 
-      const core = new DeliveryCore(raw, valid.right, deps, {
+      const core = new DeliveryCore(raw, message, deps, {
         timeoutMs: raw.timeoutMs ?? msgTimeoutMs,
         maxTimeoutMs: Math.min(raw.maxTimeoutMs ?? MAX_AUTO_TOUCH_MS, MAX_AUTO_TOUCH_MS),
       });

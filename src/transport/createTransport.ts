@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { isLeft, type Either } from 'fp-ts/lib/Either.js';
 import {
   BehaviorSubject,
   Subject,
@@ -22,7 +22,10 @@ import {
 import type { JsonObject, JsonValue } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
 import type { PartialMessage } from '../codec/complete.js';
-import { ConfigError, TransportClosedError } from '../errors.js';
+import { encodePayload, isPublishPayload } from '../codec/payload.js';
+import { decodeGoMini, encodeGoMini } from '../codec/goMini.js';
+import { decode, encode } from '../codec/wire.js';
+import { ConfigError, TransportClosedError, type DecodeError } from '../errors.js';
 import { noopLogger } from '../logger/noopLogger.js';
 import { createMetrics } from '../metrics/createMetrics.js';
 import { MAX_TTL_MS } from '../constant/limits.js';
@@ -41,6 +44,7 @@ import { responseTo } from './respond.js';
 import { promiseOf } from '../delivery/settled.js';
 import type {
   DiscoveryEvent,
+  PublishOptions,
   ReadyObservable,
   RequestOptions,
   SubscribeBroadcastOptions,
@@ -83,6 +87,33 @@ const option = <T>(
   const resolved = value ?? fallback;
   if (!ok(resolved)) throw new ConfigError(`transport option ${name} ${rule}, got ${String(value)}`);
   return resolved;
+};
+
+/** Bytes to messages and back, in the wire form the `compat` option names. */
+interface Wire {
+  readonly encode: (msg: Message) => Uint8Array;
+  readonly decode: (bytes: Uint8Array) => Either<DecodeError, Message>;
+}
+
+const wireOf = (options: TransportOptions): Wire => {
+  const compat = options.compat ?? 'strict';
+  if (compat !== 'strict' && compat !== 'go-mini') {
+    throw new ConfigError(`transport option compat must be 'strict' or 'go-mini', got ${String(compat)}`);
+  }
+  const { defaultMessageType } = options;
+  if (defaultMessageType !== undefined) {
+    if (compat !== 'go-mini') {
+      throw new ConfigError("transport option defaultMessageType applies only with compat 'go-mini'");
+    }
+    if (typeof defaultMessageType !== 'string' || defaultMessageType.trim() === '') {
+      throw new ConfigError(
+        `transport option defaultMessageType must be a non-empty string, got ${String(defaultMessageType)}`,
+      );
+    }
+  }
+  if (compat === 'strict') return { encode, decode };
+  const goOptions = defaultMessageType === undefined ? {} : { defaultType: defaultMessageType };
+  return { encode: encodeGoMini, decode: (bytes) => decodeGoMini(bytes, goOptions) };
 };
 
 /**
@@ -160,6 +191,7 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     (v) => Number.isSafeInteger(v) && v >= 1,
     'must be a positive integer',
   );
+  const wire = wireOf(options);
   const scheduler = options.scheduler ?? asyncScheduler;
   const logger = (options.logger ?? noopLogger).with('node', nodeId);
   const counters = createCounters(options.metrics ?? createMetrics({ scheduler }), logger);
@@ -175,12 +207,48 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
   let closing: Promise<void> | undefined;
   let brokerClosed = false;
 
-  const publisher = createPublisher(broker, counters, () => brokerClosed);
+  const publisher = createPublisher(broker, counters, () => brokerClosed, wire.encode);
+  /** A payload that is not a message, encoded as `payload` says, sent as it is. */
+  const publishPayload = (
+    topic: string,
+    value: unknown,
+    payload: unknown,
+    delayMs: number | undefined,
+  ): Observable<void> => {
+    if (!isPublishPayload(payload)) {
+      return throwError(
+        () =>
+          new ConfigError(
+            `publish option payload must be 'message', 'json', 'bytes' or an io-ts codec, got ${String(payload)}`,
+          ),
+      );
+    }
+    if (payload === 'message') {
+      return delayMs === undefined
+        ? publisher.publish(topic, value as PartialMessage)
+        : publisher.publishDeferred(topic, value as PartialMessage, delayMs);
+    }
+    const bytes = encodePayload(value, payload);
+    return isLeft(bytes) ? throwError(() => bytes.left) : publisher.publishBytes(topic, bytes.right, delayMs);
+  };
   // a publish the broker took at once gives a promise that says so: handleDeliveries then acks in the same frame
-  const publish = (topic: string, msg: PartialMessage): Promise<void> =>
-    promiseOf(publisher.publish(topic, msg));
-  const publishDeferred = (topic: string, msg: PartialMessage, delayMs: number): Promise<void> =>
-    promiseOf(publisher.publishDeferred(topic, msg, delayMs));
+  const publish = (topic: string, msg: PartialMessage, opts?: PublishOptions): Promise<void> =>
+    promiseOf(
+      opts?.payload === undefined
+        ? publisher.publish(topic, msg)
+        : publishPayload(topic, msg, opts.payload, undefined),
+    );
+  const publishDeferred = (
+    topic: string,
+    msg: PartialMessage,
+    delayMs: number,
+    opts?: PublishOptions,
+  ): Promise<void> =>
+    promiseOf(
+      opts?.payload === undefined
+        ? publisher.publishDeferred(topic, msg, delayMs)
+        : publishPayload(topic, msg, opts.payload, delayMs),
+    );
 
   const requester = createRequester({
     broker,
@@ -191,6 +259,7 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     requestTimeoutMs,
     maxPendingRequests,
     publish: publisher.publish,
+    decode: wire.decode,
   });
 
   const consumeContext: ConsumeContext = {
@@ -208,6 +277,7 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     isDraining: () => draining$.value,
     isClosed: () => closing !== undefined,
     stop$,
+    decode: wire.decode,
   };
 
   /** A consumer of `topic` on `channel` with its `ready` promise (see {@link ReadyObservable}). */
@@ -342,14 +412,15 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     get closed() {
       return closing !== undefined;
     },
-    publish,
-    publishDeferred,
+    // the generic signatures of Transport narrow what these take; the payload decides at run time
+    publish: publish as Transport['publish'],
+    publishDeferred: publishDeferred as Transport['publishDeferred'],
     request,
     respond,
-    broadcast: publish,
-    subscribeTopic,
-    subscribeBroadcast,
-    subscribePrefix,
+    broadcast: publish as Transport['broadcast'],
+    subscribeTopic: subscribeTopic as Transport['subscribeTopic'],
+    subscribeBroadcast: subscribeBroadcast as Transport['subscribeBroadcast'],
+    subscribePrefix: subscribePrefix as Transport['subscribePrefix'],
     use: (mw, scope) => middleware.add(mw, scope),
     close: () => (closing ??= drain()),
   };

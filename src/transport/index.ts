@@ -42,6 +42,7 @@ export type {
   DiscoveryEvent,
   Middleware,
   MiddlewareScope,
+  PublishOptions,
   ReadyObservable,
   RequestOptions,
   RetryPolicies,
@@ -49,6 +50,7 @@ export type {
   SubscribePrefixOptions,
   SubscribeTopicOptions,
   Transport,
+  TransportCompat,
   TransportOptions,
   TransportStatus,
 } from './types.js';

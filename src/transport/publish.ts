@@ -22,6 +22,8 @@ const MAX_REMEMBERED_TOPICS = 1_024;
 export interface Publisher {
   publish(topic: string, msg: PartialMessage): Observable<void>;
   publishDeferred(topic: string, msg: PartialMessage, delayMs: number): Observable<void>;
+  /** Sends `bytes` as they are (a payload that is not a message), with the same checks but the message's. */
+  publishBytes(topic: string, bytes: Uint8Array, delayMs?: number): Observable<void>;
 }
 
 /**
@@ -33,29 +35,43 @@ export interface Publisher {
  * with them filled in (see {@link completeMessage}); a complete one is encoded
  * as it is, never rewritten.
  */
-export const createPublisher = (broker: Broker, counters: Counters, isClosed: () => boolean): Publisher => {
+export const createPublisher = (
+  broker: Broker,
+  counters: Counters,
+  isClosed: () => boolean,
+  encodeMessage: (msg: Message) => Uint8Array = encode,
+): Publisher => {
   /** Topic names already found valid (bounded), so a hot topic is not checked on every send. */
   const validTopics = new Set<string>();
   const send = (
     topic: string,
-    partial: PartialMessage,
+    partial: PartialMessage | Uint8Array,
     publish: (bytes: Uint8Array) => Observable<void>,
   ): Observable<void> =>
     // one Observable, not defer + tap: this runs for every message sent
     new Observable<void>((subscriber) => {
-      const msg = checked(topic, partial);
-      if (msg instanceof Error) {
-        subscriber.error(msg);
-        return undefined;
-      }
       let bytes: Uint8Array;
-      try {
-        bytes = encode(msg);
-      } catch (error) {
-        subscriber.error(
-          new BadRequestError('cannot encode message: its body is not JSON', { cause: error }),
-        );
-        return undefined;
+      if (partial instanceof Uint8Array) {
+        const error = checkedTopic(topic);
+        if (error !== undefined) {
+          subscriber.error(error);
+          return undefined;
+        }
+        bytes = partial;
+      } else {
+        const msg = checked(topic, partial);
+        if (msg instanceof Error) {
+          subscriber.error(msg);
+          return undefined;
+        }
+        try {
+          bytes = encodeMessage(msg);
+        } catch (error) {
+          subscriber.error(
+            new BadRequestError('cannot encode message: its body is not JSON', { cause: error }),
+          );
+          return undefined;
+        }
       }
       if (bytes.length > broker.maxMessageBytes) {
         subscriber.error(new PayloadTooLargeError(bytes.length, broker.maxMessageBytes));
@@ -75,28 +91,45 @@ export const createPublisher = (broker: Broker, counters: Counters, isClosed: ()
       });
     });
 
-  /** The message to send to `topic`, completed, or why it cannot be sent. */
-  const checked = (topic: string, partial: PartialMessage): Message | Error => {
+  /** Why nothing can be sent to `topic` now, if so. */
+  const checkedTopic = (topic: string): Error | undefined => {
     if (isClosed()) return new TransportClosedError(`publish to ${topic}`);
     if (!validTopics.has(topic)) {
       const name = validateTopic(topic);
       if (isLeft(name)) return name.left;
       if (validTopics.size < MAX_REMEMBERED_TOPICS) validTopics.add(topic);
     }
+    return undefined;
+  };
+
+  /** The message to send to `topic`, completed, or why it cannot be sent. */
+  const checked = (topic: string, partial: PartialMessage): Message | Error => {
+    const badTopic = checkedTopic(topic);
+    if (badTopic !== undefined) return badTopic;
     const complete = completeMessage(partial);
     if (isLeft(complete)) return complete.left;
     const valid = validateMessage(complete.right);
     return isLeft(valid) ? valid.left : valid.right;
   };
 
+  const sendDeferred = (
+    topic: string,
+    msg: PartialMessage | Uint8Array,
+    delayMs: number,
+  ): Observable<void> =>
+    typeof delayMs === 'number' && delayMs >= 0 && delayMs <= MAX_TTL_MS
+      ? send(topic, msg, (bytes) => broker.publishDeferred(topic, bytes, delayMs))
+      : throwError(
+          () =>
+            new BadRequestError(`publish delay must be from 0 to ${MAX_TTL_MS} ms, got ${String(delayMs)}`),
+        );
+
   return {
     publish: (topic, msg) => send(topic, msg, (bytes) => broker.publish(topic, bytes)),
-    publishDeferred: (topic, msg, delayMs) =>
-      typeof delayMs === 'number' && delayMs >= 0 && delayMs <= MAX_TTL_MS
-        ? send(topic, msg, (bytes) => broker.publishDeferred(topic, bytes, delayMs))
-        : throwError(
-            () =>
-              new BadRequestError(`publish delay must be from 0 to ${MAX_TTL_MS} ms, got ${String(delayMs)}`),
-          ),
+    publishDeferred: sendDeferred,
+    publishBytes: (topic, bytes, delayMs) =>
+      delayMs === undefined
+        ? send(topic, bytes, (encoded) => broker.publish(topic, encoded))
+        : sendDeferred(topic, bytes, delayMs),
   };
 };

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { isLeft, type Either } from 'fp-ts/lib/Either.js';
 import { toUndefined } from 'fp-ts/lib/Option.js';
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { getError } from '../codec/result.js';
@@ -14,7 +14,7 @@ import { decode } from '../codec/wire.js';
 import { HeaderKey, MessageType, StatusCode } from '../constant/index.js';
 import { createConversationStore } from '../context/createConversationStore.js';
 import type { ConversationStore } from '../context/types.js';
-import { ConfigError, TimeoutError, TransportClosedError } from '../errors.js';
+import { ConfigError, TimeoutError, TransportClosedError, type DecodeError } from '../errors.js';
 import type { ILogger } from '../logger/types.js';
 import { MAX_TTL_MS } from '../constant/limits.js';
 import type { Broker } from '../broker/types.js';
@@ -51,6 +51,8 @@ export interface RequesterContext {
   readonly maxPendingRequests: number;
   /** Cold publish: completes when the broker took the message. */
   readonly publish: (topic: string, msg: Message) => Observable<void>;
+  /** Bytes to message (the transport's wire form); default {@link decode}. */
+  readonly decode?: (bytes: Uint8Array) => Either<DecodeError, Message>;
 }
 
 /** Sends requests and matches their responses. */
@@ -76,6 +78,7 @@ const checkTimeout = (timeout: number): ConfigError | undefined =>
  */
 export const createRequester = (ctx: RequesterContext): Requester => {
   const { scheduler, counters, logger, replyTopic } = ctx;
+  const decodeReply = ctx.decode ?? decode;
   // every request waits with its own timeout (subscribed before it publishes), so no TTL timer is needed
   const store: ConversationStore<Message> = createConversationStore<Message>({
     ttlMs: Infinity,
@@ -85,7 +88,7 @@ export const createRequester = (ctx: RequesterContext): Requester => {
   let inbox: Subscription | undefined;
 
   const onReply = (body: Uint8Array): void => {
-    const decoded = decode(body);
+    const decoded = decodeReply(body);
     if (isLeft(decoded) || decoded.right.type !== MessageType.RESPONSE || !decoded.right.contextID) {
       counters.inc(TransportMetric.invalidReplies);
       logger.warn('transport: dropped an invalid reply', {
@@ -190,7 +193,7 @@ export const createRequester = (ctx: RequesterContext): Requester => {
           }
         },
       });
-      const sending = ctx.publish(action, message).subscribe({
+      const sending = ctx.publish(options.topic ?? action, message).subscribe({
         error: (error: unknown) => {
           wait.unsubscribe();
           subscriber.error(error);

@@ -7,7 +7,7 @@
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import type { JsonObject, JsonValue } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
-import type { PartialMessage } from '../codec/complete.js';
+import type { Payload, PayloadInput, PublishPayload, PublishValue } from '../codec/payload.js';
 import type { ILogger } from '../logger/types.js';
 import type { MetricsRecorder } from '../metrics/types.js';
 import type { BrokerStatus } from '../broker/types.js';
@@ -170,6 +170,48 @@ export interface SubscribeTopicOptions {
    * ```
    */
   readonly onReady?: () => void;
+  /**
+   * What the topic carries; default `'message'` (rxmini messages). For a topic
+   * fed by producers that are not rxmini: `'json'` (any JSON value), an io-ts
+   * codec (JSON it checks), or `'bytes'` (anything). The delivery's `input` is
+   * then the decoded value, typed from this option ({@link PayloadInput}), and
+   * its `message` an `event` carrying the bytes as they came in `rawBody` (so a
+   * dead letter keeps them). A payload that does not decode fails with a
+   * {@link PayloadDecodeError} through the same failure handlers as a handler's
+   * error (not retried by default: dead-lettered at once). Retries, dead
+   * letters, middleware, auto-touch and the drain are the same for every
+   * payload. See {@link decodePayload}.
+   *
+   * @example
+   * ```ts
+   * import * as t from 'io-ts';
+   * const Click = t.type({ x: t.number, y: t.number });
+   * bus.subscribeTopic('clicks', { payload: Click }).subscribe((d) => {
+   *   log.info('click', { x: d.input.x }); // d.input: { x: number; y: number }
+   *   d.finish();
+   * });
+   * ```
+   */
+  readonly payload?: Payload;
+}
+
+/**
+ * Options of {@link Transport.publish}.
+ *
+ * @example
+ * ```ts
+ * import type { PublishOptions } from 'rxmini';
+ * const plainJson: PublishOptions<'json'> = { payload: 'json' };
+ * ```
+ */
+export interface PublishOptions<P extends PublishPayload = PublishPayload> {
+  /**
+   * What to send; default `'message'` (an rxmini message, completed and
+   * checked). For consumers that are not rxmini: `'json'` (the value as plain
+   * JSON), an io-ts codec (its `encode`d value as JSON), or `'bytes'` (a
+   * `Uint8Array`, sent as it is).
+   */
+  readonly payload?: P;
 }
 
 /**
@@ -261,6 +303,12 @@ export interface RequestOptions {
   readonly header?: Readonly<Record<string, string>>;
   /** The conversation id to use; default a fresh UUID. Must not be open already. */
   readonly contextID?: string;
+  /**
+   * The topic to send the request to; default the action's name. The message's
+   * `node` is the action either way: for a Go `mini` service, which listens
+   * on `<name>.<version>.<id>` and routes by `node`.
+   */
+  readonly topic?: string;
 }
 
 /** Connection state of a transport: the broker's, plus `draining` while {@link Transport.close} waits. */
@@ -312,7 +360,30 @@ export interface TransportOptions {
   readonly random?: () => number;
   /** Whether `close()` also closes the broker; default true. False when several transports share one broker. */
   readonly closeBroker?: boolean;
+  /**
+   * The wire form of messages; default `'strict'`. `'go-mini'` speaks the Go
+   * `mini`'s: every message is plain JSON (a `rawBody` as base64 inside it,
+   * never the binary frame), a message without `type` decodes with
+   * `defaultMessageType`, and the type `healthCheck` decodes as `health`. See
+   * docs/migrating-from-go-mini.md.
+   */
+  readonly compat?: TransportCompat;
+  /** With `compat: 'go-mini'`, the type of a message that has none (or `""`); default `'event'`. */
+  readonly defaultMessageType?: string;
 }
+
+/**
+ * The wire form of a transport's messages: `'strict'` (rxmini's: the binary
+ * frame for raw bytes, `type` required) or `'go-mini'` (the Go `mini`'s JSON).
+ *
+ * @example
+ * ```ts
+ * import { memoryTransport, type TransportCompat } from 'rxmini';
+ * const compat: TransportCompat = 'go-mini';
+ * const bus = memoryTransport({ compat, defaultMessageType: 'publish' });
+ * ```
+ */
+export type TransportCompat = 'strict' | 'go-mini';
 
 /**
  * The message-level bus: publish, request/response, broadcast, topic and prefix
@@ -361,17 +432,33 @@ export interface Transport {
    * `InvalidNameError`, `PayloadTooLargeError`, `TransportClosedError`, or the
    * broker's own. Never drops silently.
    *
+   * With a `payload` option ({@link PublishOptions}) `msg` is not a message
+   * but what consumers that are not rxmini read: a JSON value sent as plain
+   * JSON (`'json'`, or a codec's `encode`d value), or bytes sent as they are
+   * (`'bytes'`); a value that does not fit rejects with a `BadRequestError`.
+   *
    * @example
    * ```ts
    * import { memoryTransport } from 'rxmini';
    * const bus = memoryTransport();
    * await bus.publish('orders.created', { body: { id: 7 } }); // type 'event', a fresh contextID
    * await bus.publish('orders.created', { type: 'event', contextID: 'c-1', body: { id: 8 } }); // as it is
+   * await bus.publish('legacy.orders', { id: 9 }, { payload: 'json' }); // '{"id":9}' on the wire
+   * await bus.publish('legacy.blobs', new Uint8Array([1, 2]), { payload: 'bytes' }); // the two bytes
    * ```
    */
-  publish(topic: string, msg: PartialMessage): Promise<void>;
+  publish<P extends PublishPayload = 'message'>(
+    topic: string,
+    msg: PublishValue<P>,
+    options?: PublishOptions<P>,
+  ): Promise<void>;
   /** Like {@link Transport.publish}, delivered no earlier than `delayMs` from now. */
-  publishDeferred(topic: string, msg: PartialMessage, delayMs: number): Promise<void>;
+  publishDeferred<P extends PublishPayload = 'message'>(
+    topic: string,
+    msg: PublishValue<P>,
+    delayMs: number,
+    options?: PublishOptions<P>,
+  ): Promise<void>;
   /**
    * Cold: on subscribe, sends a request to `action` and emits its response, then
    * completes. Errors with a `TimeoutError` after `timeout`, with a
@@ -407,21 +494,31 @@ export interface Transport {
    * await bus.broadcast('config.changed', { body: { key: 'ttl' } }); // same as bus.publish
    * ```
    */
-  broadcast(topic: string, msg: PartialMessage): Promise<void>;
+  broadcast<P extends PublishPayload = 'message'>(
+    topic: string,
+    msg: PublishValue<P>,
+    options?: PublishOptions<P>,
+  ): Promise<void>;
   /**
    * Consumes `topic` on a shared channel (load-balanced). Cold: subscribing
    * starts the consumer, unsubscribing stops it. Undecodable or invalid messages
    * never reach it: they are dead-lettered and finished. Its `ready` resolves
    * once the consumer is registered at the broker ({@link ReadyObservable}).
    */
-  subscribeTopic(topic: string, options?: SubscribeTopicOptions): ReadyObservable<Delivery>;
+  subscribeTopic<P extends Payload = 'message'>(
+    topic: string,
+    options?: SubscribeTopicOptions & { readonly payload?: P },
+  ): ReadyObservable<Delivery<PayloadInput<P>>>;
   /**
    * Consumes `topic` on this node's own ephemeral channel (`<nodeId>#ephemeral`),
    * so every node gets every message; `ready` as for {@link Transport.subscribeTopic}.
    * Only what is published while the channel exists reaches it: the channel and
    * what it holds go away when this node stops consuming.
    */
-  subscribeBroadcast(topic: string, options?: SubscribeBroadcastOptions): ReadyObservable<Delivery>;
+  subscribeBroadcast<P extends Payload = 'message'>(
+    topic: string,
+    options?: SubscribeBroadcastOptions & { readonly payload?: P },
+  ): ReadyObservable<Delivery<PayloadInput<P>>>;
   /**
    * One stream of every topic starting with `prefix` (`''` for all), as they
    * come and go: the broker's topic list is polled every `pollIntervalMs`.
@@ -438,7 +535,10 @@ export interface Transport {
    * the count, the addresses asked and the last error; a successful listing
    * resets the count.
    */
-  subscribePrefix(prefix: string, options?: SubscribePrefixOptions): Observable<Delivery>;
+  subscribePrefix<P extends Payload = 'message'>(
+    prefix: string,
+    options?: SubscribePrefixOptions & { readonly payload?: P },
+  ): Observable<Delivery<PayloadInput<P>>>;
   /** Registers middleware, for every topic or those matching `scope.topic`; returns its removal. */
   use(middleware: Middleware, scope?: MiddlewareScope): () => void;
   /**
