@@ -38,6 +38,8 @@ import { isValidNodeId, newNodeId } from './nodeId.js';
 import { DEFAULT_MAX_LIST_FAILURES, DEFAULT_POLL_INTERVAL_MS, consumePrefix } from './prefix.js';
 import { createRequester, replyTopicOf } from './request.js';
 import { responseTo } from './respond.js';
+import { createStreams } from './streams.js';
+import { streamTopicOf } from './streamWire.js';
 import { promiseOf } from '../delivery/settled.js';
 import type {
   DiscoveryEvent,
@@ -193,6 +195,16 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     publish: publisher.publish,
   });
 
+  const streams = createStreams({
+    broker,
+    scheduler,
+    logger,
+    streamTopic: streamTopicOf(nodeId),
+    requestTimeoutMs,
+    maxStreams: maxPendingRequests,
+    publish: publisher.publish,
+  });
+
   const consumeContext: ConsumeContext = {
     broker,
     scheduler,
@@ -323,6 +335,7 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
           stop$.next();
           stop$.complete();
           requester.shutdown();
+          streams.shutdown();
           brokerClosed = true;
           const closed = (options.closeBroker ?? true) ? broker.close() : Promise.resolve();
           closed.then(() => {
@@ -346,6 +359,8 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     publishDeferred,
     request,
     respond,
+    requestStream: (action, body = {}, opts = {}) => streams.requestStream(action, body, opts),
+    respondStream: (request, source, opts = {}) => streams.respondStream(request, source, opts),
     broadcast: publish,
     subscribeTopic,
     subscribeBroadcast,
