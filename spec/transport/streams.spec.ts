@@ -223,6 +223,30 @@ describe('transport/streams', () => {
       expect(ends).toEqual([{ reason: 'cancelled', sent: 1 }]);
     });
 
+    it('a plain respond to a stream request ends it: a result as one message, an error as a ResponseError', () => {
+      testScheduler().run(({ expectObservable }) => {
+        const { client, service } = bus();
+        service.subscribeTopic('one').subscribe((d) => {
+          d.finish();
+          void service.respond(d.message, { n: 1 });
+        });
+        service.subscribeTopic('gone').subscribe((d) => {
+          d.finish();
+          void service.respond(d.message, new Error('no such report'), 404);
+        });
+        expectObservable(results(client.requestStream('one'))).toBe('(a|)', { a: { n: 1 } });
+        expectObservable(client.requestStream('gone')).toBe(
+          '#',
+          undefined,
+          jasmine.objectContaining({
+            name: 'ResponseError',
+            statusCode: 404,
+            remoteMessage: 'no such report',
+          }),
+        );
+      });
+    });
+
     it('reorders out-of-order replies by sequence number and drops duplicates', () => {
       testScheduler().run(({ expectObservable }) => {
         const { client, service } = bus();

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { isLeft, isRight } from 'fp-ts/lib/Either.js';
 import { toUndefined } from 'fp-ts/lib/Option.js';
 import {
   Observable,
@@ -27,7 +27,7 @@ import type { ILogger } from '../logger/types.js';
 import type { Broker } from '../broker/types.js';
 import { ResponseError } from './errors.js';
 import { REPLY_CHANNEL } from './request.js';
-import { statusOfError } from './respond.js';
+import { isErrorResponse, statusOfError } from './respond.js';
 import { StreamIdleError, StreamOverflowError, StreamProtocolError } from './streamErrors.js';
 import type {
   RequestStreamOptions,
@@ -135,6 +135,15 @@ const checkMs = (name: string, value: number): ConfigError | undefined =>
     : new ConfigError(
         `requestStream ${name} must be a number of ms from 0 to ${MAX_TTL_MS}, got ${String(value)}`,
       );
+
+/** The error of an error reply (or error response), as `request` makes it. */
+const responseError = (action: string, reply: Message): ResponseError =>
+  new ResponseError(
+    action,
+    reply.statusCode !== undefined && reply.statusCode >= 400 ? reply.statusCode : StatusCode.INTERNAL,
+    toUndefined(getError(reply)) ?? '',
+    reply,
+  );
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<StreamItem> =>
   typeof value === 'object' &&
@@ -254,16 +263,7 @@ export const createStreams = (ctx: StreamsContext): Streams => {
         if (end === 'complete') {
           state.subscriber.complete();
         } else {
-          state.subscriber.error(
-            new ResponseError(
-              state.action,
-              current.statusCode !== undefined && current.statusCode >= 400
-                ? current.statusCode
-                : StatusCode.INTERNAL,
-              toUndefined(getError(current)) ?? '',
-              current,
-            ),
-          );
+          state.subscriber.error(responseError(state.action, current));
         }
         return;
       }
@@ -422,8 +422,29 @@ export const createStreams = (ctx: StreamsContext): Streams => {
 
   // ---- the stream topic ----------------------------------------------------------
 
+  /**
+   * A plain response to a stream request (`bus.respond`, or a service's
+   * answer to a failed call: 400, 404, a thrown error) ends the stream: an
+   * error response as an error reply, any other as a stream of that one message.
+   */
+  const onResponse = (msg: Message, id: string): void => {
+    const state = inbound.get(id);
+    if (state === undefined) return;
+    finishInbound(id, state);
+    if (isErrorResponse(msg)) {
+      state.subscriber.error(responseError(state.action, msg));
+      return;
+    }
+    state.subscriber.next(msg);
+    state.subscriber.complete();
+  };
+
   const onMessage = (body: Uint8Array): void => {
     const decoded = decode(body);
+    if (isRight(decoded) && decoded.right.type === MessageType.RESPONSE && decoded.right.contextID) {
+      onResponse(decoded.right, decoded.right.contextID);
+      return;
+    }
     if (isLeft(decoded) || decoded.right.type !== MessageType.STREAM || !decoded.right.contextID) {
       logger.warn('transport: dropped an invalid message on the stream topic', {
         topic: streamTopic,
