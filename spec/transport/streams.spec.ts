@@ -364,6 +364,24 @@ describe('transport/streams', () => {
       expect(ends).toEqual([{ reason: 'abandoned', sent: 2 }]);
     });
 
+    it('a responder that closes ends its streams at once with an error reply (503), not at the idle timeout', async () => {
+      const ends: StreamEnd[] = [];
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const { client, service } = bus();
+        const source = cold('-a-b-c-d|', { a: 1, b: 2, c: 3, d: 4 });
+        serve(service, 'rows', () => source, ends);
+        expectObservable(results(client.requestStream('rows'))).toBe(
+          '-a-b-#',
+          { a: 1, b: 2 },
+          jasmine.objectContaining({ name: 'ResponseError', statusCode: 503 }),
+        );
+        expectSubscriptions(source.subscriptions).toBe('^----!');
+        timer(5).subscribe(() => void service.close());
+      });
+      await settle();
+      expect(ends).toEqual([{ reason: 'closed', sent: 2 }]);
+    });
+
     it('refuses bad options with a ConfigError, a duplicate contextID, and ends every stream on close', async () => {
       const ends: StreamEnd[] = [];
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {

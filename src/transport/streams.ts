@@ -26,6 +26,7 @@ import { BadRequestError, ConfigError, TimeoutError, TransportClosedError } from
 import type { ILogger } from '../logger/types.js';
 import type { Broker } from '../broker/types.js';
 import { ResponseError } from './errors.js';
+import { Fifo } from '../broker/memory/fifo.js';
 import { REPLY_CHANNEL } from './request.js';
 import { isErrorResponse, statusOfError } from './respond.js';
 import { StreamIdleError, StreamOverflowError, StreamProtocolError } from './streamErrors.js';
@@ -116,7 +117,7 @@ interface Outbound {
   /** Items the requester has consumed, from its credits. */
   acked: number;
   /** Items taken from the source and not yet published. */
-  readonly queue: StreamItem[];
+  readonly queue: Fifo<StreamItem>;
   /** The end frame to send once the queue is empty. */
   end: { readonly error?: Error } | undefined;
   /** Stops an Observable source (even one that emits synchronously). */
@@ -300,7 +301,7 @@ export const createStreams = (ctx: StreamsContext): Streams => {
     state.stall?.unsubscribe();
     outbound.delete(state.id);
     stopSource(state);
-    state.queue.length = 0;
+    state.queue.clear();
     state.resolve({ reason, sent: state.sent });
   };
 
@@ -362,7 +363,7 @@ export const createStreams = (ctx: StreamsContext): Streams => {
     if (state.done || state.end !== undefined) return;
     state.queue.push(item);
     if (state.queue.length > state.maxBuffered) {
-      state.queue.length = 0;
+      state.queue.clear();
       state.end = { error: new StreamOverflowError(state.id, state.maxBuffered) };
       stopSource(state);
     }
@@ -620,7 +621,7 @@ export const createStreams = (ctx: StreamsContext): Streams => {
         maxBuffered,
         sent: 0,
         acked: 0,
-        queue: [],
+        queue: new Fifo<StreamItem>(),
         end: undefined,
         stop: new Subject<void>(),
         source: undefined,
@@ -669,7 +670,15 @@ export const createStreams = (ctx: StreamsContext): Streams => {
         finishInbound(id, state);
         state.subscriber.error(new TransportClosedError(`requestStream ${state.action}`));
       }
-      for (const state of [...outbound.values()]) endOutbound(state, 'closed');
+      for (const state of [...outbound.values()]) {
+        // the requester learns of it at once rather than at its idle timeout (the broker is still open here)
+        const frame = endFrame(state.id, streamTopic, state.sent, {
+          error: new TransportClosedError('respondStream'),
+          status: 503,
+        });
+        endOutbound(state, 'closed');
+        send(state.replyTo, frame, 'end');
+      }
       inbox?.unsubscribe();
       inbox = undefined;
     },
