@@ -77,7 +77,7 @@ export interface RespondStreamOptions {
  * - `error`: the source failed (or overflowed), the error reply is sent;
  * - `cancelled`: the requester unsubscribed, the source was stopped;
  * - `abandoned`: no credit came for the requester's idle timeout (it is gone), the source was stopped;
- * - `closed`: the transport closed first, the source was stopped.
+ * - `closed`: the transport closed first: the source was stopped, the requester got an error reply (503).
  *
  * @example
  * ```ts
