@@ -3,7 +3,7 @@
  * in one process, prints a markdown table (medians of 3 rounds, ratios against
  * raw nsqjs measured in the same run), stops nsqd, and exits by itself.
  *
- *   node .build/bench/run.js [publish] [consume] [memory] [reqrep] [hops] [firstuse] [services] [interop] [--quick]
+ *   node .build/bench/run.js [publish] [consume] [memory] [reqrep] [hops] [firstuse] [services] [interop] [streams] [--quick]
  *
  * With no group named, all run. `--quick` runs one short round (a smoke test;
  * its numbers are not worth reporting). Targets are printed, never asserted.
@@ -18,9 +18,20 @@ import { pendingRow, renderTable, type ReportRow } from './lib/report';
 import type { RunOptions } from './lib/runner';
 import { runPublish } from './publish';
 import { runServices } from './services';
+import { runStreams } from './streams';
 import { runFirstUse, runRequestReply } from './requestReply';
 
-const GROUPS = ['publish', 'consume', 'memory', 'reqrep', 'hops', 'firstuse', 'services', 'interop'] as const;
+const GROUPS = [
+  'publish',
+  'consume',
+  'memory',
+  'reqrep',
+  'hops',
+  'firstuse',
+  'services',
+  'interop',
+  'streams',
+] as const;
 type GroupName = (typeof GROUPS)[number];
 
 const args = process.argv.slice(2);
@@ -63,6 +74,7 @@ const main = async (): Promise<void> => {
       firstuse: () => runFirstUse(nsqd, options(nsqd, 2500)),
       services: () => runServices(nsqd, options(nsqd, 2500)),
       interop: () => runInterop(options(undefined, 2000)),
+      streams: () => runStreams(nsqd, options(nsqd, 2500)),
     };
     for (const group of selected) {
       log(`${group}…`);

@@ -300,6 +300,24 @@ export {
   operatorMiddleware,
   replyTopicOf,
 } from './transport/index.js';
+// streaming replies
+export {
+  DEFAULT_MAX_BUFFERED,
+  DEFAULT_STREAM_WINDOW,
+  MAX_STREAM_WINDOW,
+  StreamHeader,
+  StreamIdleError,
+  StreamOverflowError,
+  StreamProtocolError,
+  streamTopicOf,
+} from './transport/index.js';
+export type {
+  RequestStreamOptions,
+  RespondStreamOptions,
+  StreamEnd,
+  StreamItem,
+  StreamSource,
+} from './transport/index.js';
 export type {
   Broker,
   BrokerConsumeOptions,

@@ -28,7 +28,7 @@ import {
   type Subscriber,
   type Subscription,
 } from 'rxjs';
-import type { JsonObject } from '../codec/json.js';
+import type { JsonObject, JsonValue } from '../codec/json.js';
 import { newContextID, type Message } from '../codec/message.js';
 import { toFieldIssues } from '../codec/issues.js';
 import { MAX_TTL_MS } from '../constant/limits.js';
@@ -45,6 +45,7 @@ import type { CounterSeries, HistogramSeries } from '../metrics/types.js';
 import { DRAIN_REQUEUE_DELAY_MS } from '../transport/consume.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../transport/createTransport.js';
 import { statusOfError } from '../transport/respond.js';
+import { StreamHeader } from '../transport/streamWire.js';
 import type { Middleware } from '../transport/types.js';
 import { answerFor, asError, callResult, checkOutput, resultOf } from './answer.js';
 import { isActionDefinition, type ActionDefinition } from './defineAction.js';
@@ -83,6 +84,9 @@ const settled = (promise: Promise<void>): Observable<void> => {
 
 /** A resolved promise whose outcome is known at once (see `knownOutcome`); one for every answer that needs no send. */
 const DONE: Promise<void> = promiseOf(EMPTY);
+
+/** A request made by `requestStream`: it says how far the responder may run ahead. */
+const isStreamRequest = (request: Message): boolean => request.header?.[StreamHeader.WINDOW] !== undefined;
 
 /** A metric name segment for an action name (every character outside Prometheus's becomes `_`). */
 const metricNameOf = (action: string): string =>
@@ -385,6 +389,47 @@ export const createService = (options: ServiceOptions): Service => {
     );
   };
 
+  /**
+   * Answers a stream request (`requestStream`) with every value of an
+   * Observable handler, each checked by `output` (a value it refuses ends the
+   * stream with a 500), through `transport.respondStream`: the call is in
+   * flight until the stream ends, and counted then.
+   */
+  const streamAnswer = (
+    delivery: Delivery,
+    action: string,
+    values: Observable<unknown>,
+    output?: t.Type<unknown, unknown, unknown>,
+  ): Promise<void> => {
+    const request = delivery.message;
+    if (answered.has(request)) return DONE;
+    answered.add(request);
+    const items = values.pipe(
+      map((value): JsonValue => {
+        if (output === undefined) return (value ?? null) as JsonValue;
+        if (output.is(value)) return output.encode(value) as JsonValue;
+        const decoded = output.decode(value);
+        const issues = isLeft(decoded) ? toFieldIssues(decoded.left, 'result') : [];
+        throw Object.assign(new ValidationError(issues, { subject: `result of ${action}` }), {
+          statusCode: StatusCode.INTERNAL,
+        });
+      }),
+    );
+    return transport.respondStream(request, items).then(
+      (end) =>
+        record(
+          delivery.topic,
+          end.reason === 'error' ? StatusCode.INTERNAL : StatusCode.OK,
+          delivery.receivedAt,
+        ),
+      (error: unknown) => {
+        // not streamed at all (not a valid stream request): the failure path answers it instead
+        answered.delete(request);
+        throw error;
+      },
+    );
+  };
+
   /** The route handler of an action: runs `run`, answers its result (checked by `output`). */
   const handlerOf =
     (
@@ -395,6 +440,9 @@ export const createService = (options: ServiceOptions): Service => {
     (delivery) => {
       const result = run(delivery);
       if (isObservable(result)) {
+        if (isStreamRequest(delivery.message) && localCallOf(delivery.message) === undefined) {
+          return streamAnswer(delivery, action, result, output);
+        }
         return result.pipe(
           take(1),
           defaultIfEmpty(undefined),

@@ -46,10 +46,22 @@ export interface ActionContext {
  * with its status (`statusCode`/`status` field, else from its rxmini code,
  * else 500) and its message, never its stack.
  *
+ * Called with `bus.requestStream` instead (a stream request), an Observable
+ * handler streams EVERY value (each checked by `output`) with flow control,
+ * then the final reply, through `transport.respondStream`; the call stays in
+ * flight until the stream ends. Any other result is a stream of one answer.
+ *
  * @example
  * ```ts
  * import type { ActionHandler } from 'rxmini';
  * const login: ActionHandler<{ email: string }, { token: string }> = async ({ email }) => ({ token: `jwt-for-${email}` });
+ * ```
+ * @example
+ * ```ts
+ * import { range, map } from 'rxjs';
+ * import type { ActionHandler } from 'rxmini';
+ * // bus.requestStream('report.rows', { count: 3 }) receives { i: 0 }, { i: 1 }, { i: 2 }, then completes
+ * const rows: ActionHandler<{ count: number }, { i: number }> = ({ count }) => range(0, count).pipe(map((i) => ({ i })));
  * ```
  */
 export type ActionHandler<I, O> = (input: I, context: ActionContext) => O | PromiseLike<O> | Observable<O>;

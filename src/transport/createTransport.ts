@@ -41,6 +41,8 @@ import { isValidNodeId, newNodeId } from './nodeId.js';
 import { DEFAULT_MAX_LIST_FAILURES, DEFAULT_POLL_INTERVAL_MS, consumePrefix } from './prefix.js';
 import { createRequester, replyTopicOf } from './request.js';
 import { responseTo } from './respond.js';
+import { createStreams } from './streams.js';
+import { streamTopicOf } from './streamWire.js';
 import { promiseOf } from '../delivery/settled.js';
 import type {
   DiscoveryEvent,
@@ -262,6 +264,17 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     decode: wire.decode,
   });
 
+  const streams = createStreams({
+    broker,
+    scheduler,
+    logger,
+    streamTopic: streamTopicOf(nodeId),
+    requestTimeoutMs,
+    maxStreams: maxPendingRequests,
+    publish: publisher.publish,
+    decode: wire.decode,
+  });
+
   const consumeContext: ConsumeContext = {
     broker,
     scheduler,
@@ -393,6 +406,7 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
           stop$.next();
           stop$.complete();
           requester.shutdown();
+          streams.shutdown();
           brokerClosed = true;
           const closed = (options.closeBroker ?? true) ? broker.close() : Promise.resolve();
           closed.then(() => {
@@ -417,6 +431,8 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     publishDeferred: publishDeferred as Transport['publishDeferred'],
     request,
     respond,
+    requestStream: (action, body = {}, opts = {}) => streams.requestStream(action, body, opts),
+    respondStream: (request, source, opts = {}) => streams.respondStream(request, source, opts),
     broadcast: publish as Transport['broadcast'],
     subscribeTopic: subscribeTopic as Transport['subscribeTopic'],
     subscribeBroadcast: subscribeBroadcast as Transport['subscribeBroadcast'],

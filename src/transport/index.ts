@@ -37,6 +37,16 @@ export {
 export { REPLY_CHANNEL, replyTopicOf } from './request.js';
 export { isErrorResponse, responseTo, statusOfError } from './respond.js';
 export { resolveRetryPolicy } from './retry.js';
+export { DEFAULT_MAX_BUFFERED } from './streams.js';
+export { StreamIdleError, StreamOverflowError, StreamProtocolError } from './streamErrors.js';
+export type {
+  RequestStreamOptions,
+  RespondStreamOptions,
+  StreamEnd,
+  StreamItem,
+  StreamSource,
+} from './streamTypes.js';
+export { DEFAULT_STREAM_WINDOW, MAX_STREAM_WINDOW, StreamHeader, streamTopicOf } from './streamWire.js';
 export { matchTopicPattern, matchingEntries } from './topicPattern.js';
 export type {
   DiscoveryEvent,

@@ -12,6 +12,7 @@ import type { ILogger } from '../logger/types.js';
 import type { MetricsRecorder } from '../metrics/types.js';
 import type { BrokerStatus } from '../broker/types.js';
 import type { Delivery, HandlerWrapper, RetryPolicy } from '../delivery/types.js';
+import type { RequestStreamOptions, RespondStreamOptions, StreamEnd, StreamSource } from './streamTypes.js';
 
 /**
  * Retry policies by topic pattern. A key is matched against the topic as:
@@ -475,6 +476,61 @@ export interface Transport {
    * Rejects with a `BadRequestError` when the request has no `replyTo` or `contextID`.
    */
   respond(request: Message, result: JsonValue | Error, statusCode?: number): Promise<void>;
+  /**
+   * Cold: on subscribe, sends a stream request to `action` and emits its
+   * `stream` replies in the order they were sent (by sequence number, whatever
+   * order the broker delivers them in), then completes on the final reply.
+   *
+   * Flow control: the responder runs at most `window` items ahead of what the
+   * subscriber has consumed (an item counts as consumed once the subscriber's
+   * `next` returned); credits go back as items are consumed. Errors with a
+   * `ResponseError` on an error reply, a `TimeoutError` when no reply comes
+   * within `timeout`, a `StreamIdleError` when no reply comes for
+   * `idleTimeout` after that (a responder that died), a `ConfigError` for a bad
+   * option, `TransportClosedError` when the transport closes. Unsubscribing
+   * early cancels: the responder is told at once (or at its first reply, if
+   * none came yet) and stops its source. Wire and control path: {@link StreamHeader}.
+   *
+   * @example
+   * ```ts
+   * import { take } from 'rxjs';
+   * bus.requestStream('report.rows', { year: 2024 }, { timeout: 2_000, window: 64 })
+   *   .pipe(take(100)) // the responder's source is stopped after the 100th row
+   *   .subscribe((row) => log.info('row', { row: row.body?.['result'] }));
+   * ```
+   */
+  requestStream(action: string, body?: JsonObject, options?: RequestStreamOptions): Observable<Message>;
+  /**
+   * Answers a stream request (one from {@link Transport.requestStream}) with
+   * the items of `source`, each a `stream` reply, never more than the
+   * request's window ahead of the requester's credits; then a final reply when
+   * the source completes, or an error reply (status as {@link Transport.respond})
+   * when it fails. An Observable source is subscribed at once and buffered
+   * while it runs ahead (up to `maxBuffered`); an `AsyncIterable` is pulled
+   * only while credits allow. A cancel from the requester, or no credit for
+   * its idle timeout, stops the source.
+   *
+   * Resolves with how the stream ended ({@link StreamEnd}); rejects with a
+   * `BadRequestError` when the request is not a stream request (no `replyTo`,
+   * `contextID` or window), a `DuplicateConversationError` when this node
+   * already serves its contextID.
+   *
+   * @example
+   * ```ts
+   * import { handleDeliveries } from 'rxmini';
+   * import { range, map } from 'rxjs';
+   * bus.subscribeTopic('report.rows')
+   *   .pipe(
+   *     handleDeliveries(async (d) => {
+   *       // the request stays in flight (touched) until the stream ends
+   *       const end = await bus.respondStream(d.message, range(0, 1_000).pipe(map((i) => ({ i }))));
+   *       log.info('stream ended', { reason: end.reason, sent: end.sent });
+   *     }),
+   *   )
+   *   .subscribe();
+   * ```
+   */
+  respondStream(request: Message, source: StreamSource, options?: RespondStreamOptions): Promise<StreamEnd>;
   /**
    * The same function as {@link Transport.publish}: an alias, kept for the
    * original's API and to say what a call site means. NSQ has no broadcast on
