@@ -309,7 +309,8 @@ export const transportBehaviour = (
         const signals = nodes.map(readiness);
         const subscriptions = nodes.map((node, i) =>
           node
-            .subscribeTopic(topic, { channel: 'workers', onReady: signals[i]?.onReady })
+            // one in flight each: with the default 100, nsqd may hand all 60 to one client (seen under load)
+            .subscribeTopic(topic, { channel: 'workers', maxInFlight: 1, onReady: signals[i]?.onReady })
             .pipe(
               handleDeliveries(async (d) => {
                 seen[i]?.push(Number(d.message.body?.['n']));
