@@ -5,6 +5,7 @@ import {
   DuplicateConversationError,
   createConversationStore,
 } from '../../src/context';
+import { ConfigError } from '../../src/errors';
 import type { ConversationEvent, ConversationStore } from '../../src/context';
 import {
   BadRequestError,
@@ -139,12 +140,12 @@ describe('createConversationStore', () => {
       });
     });
 
-    it('rejects invalid options with a RangeError', () => {
-      expect(() => createConversationStore({ ttlMs: 0 })).toThrowError(RangeError);
-      expect(() => createConversationStore({ ttlMs: Number.NaN })).toThrowError(RangeError);
-      expect(() => createConversationStore({ ttlMs: -1 })).toThrowError(RangeError);
-      expect(() => createConversationStore({ maxSize: 0 })).toThrowError(RangeError);
-      expect(() => createConversationStore({ maxSize: 1.5 })).toThrowError(RangeError);
+    it('rejects invalid options with a ConfigError', () => {
+      expect(() => createConversationStore({ ttlMs: 0 })).toThrowError(ConfigError);
+      expect(() => createConversationStore({ ttlMs: Number.NaN })).toThrowError(ConfigError);
+      expect(() => createConversationStore({ ttlMs: -1 })).toThrowError(ConfigError);
+      expect(() => createConversationStore({ maxSize: 0 })).toThrowError(ConfigError);
+      expect(() => createConversationStore({ maxSize: 1.5 })).toThrowError(ConfigError);
     });
   });
 
@@ -319,8 +320,8 @@ describe('createConversationStore', () => {
     it('refuses a timeout that is negative or not finite', () => {
       const store = createConversationStore();
       store.add({ id: 'c-1' });
-      expect(() => store.waitTimeout('c-1', -1)).toThrowError(RangeError);
-      expect(() => store.waitTimeout('c-1', Number.NaN)).toThrowError(RangeError);
+      expect(() => store.waitTimeout('c-1', -1)).toThrowError(ConfigError);
+      expect(() => store.waitTimeout('c-1', Number.NaN)).toThrowError(ConfigError);
       store.shutdown();
     });
 

@@ -1,4 +1,5 @@
 import { lastValueFrom, map, pipe, toArray } from 'rxjs';
+import { ConfigError } from '../../src/errors';
 import { HeaderKey } from '../../src/constant/index.js';
 import { dedupe } from '../../src/operators/dedupe.js';
 import { handleDeliveries } from '../../src/operators/handleDeliveries.js';
@@ -244,9 +245,9 @@ describe('operators/dedupe', () => {
     });
   });
 
-  it('throws a RangeError when made with a bad ttl or max', () => {
-    for (const ttl of [-1, Number.NaN]) expect(() => dedupe({ ttl })).toThrowError(RangeError);
-    for (const max of [0, 1.5, Number.NaN]) expect(() => dedupe({ max })).toThrowError(RangeError);
+  it('throws a ConfigError when made with a bad ttl or max', () => {
+    for (const ttl of [-1, Number.NaN]) expect(() => dedupe({ ttl })).toThrowError(ConfigError);
+    for (const max of [0, 1.5, Number.NaN]) expect(() => dedupe({ max })).toThrowError(ConfigError);
     expect(() => dedupe({ ttl: 0, max: 1 })).not.toThrow();
   });
 });

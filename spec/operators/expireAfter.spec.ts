@@ -1,4 +1,5 @@
 import { Subject, type Observable } from 'rxjs';
+import { ConfigError } from '../../src/errors';
 import { MAX_TTL_MS } from '../../src/constant/limits';
 import { expireAfter, type Expiry } from '../../src/operators/expireAfter';
 import { testScheduler } from '../helpers/marbles';
@@ -201,7 +202,7 @@ describe('expireAfter', () => {
 
   it('refuses a ttl that is negative, not finite or beyond host timers', () => {
     for (const ttl of [-1, Number.NaN, Number.POSITIVE_INFINITY, MAX_TTL_MS + 1]) {
-      expect(() => expireAfter(ttl)).toThrowError(RangeError);
+      expect(() => expireAfter(ttl)).toThrowError(ConfigError);
     }
     expect(() => expireAfter(0)).not.toThrow();
   });

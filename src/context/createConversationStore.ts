@@ -1,5 +1,11 @@
 import { Observable, Subject, asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
-import { BadRequestError, NotFoundError, TimeoutError, TransportClosedError } from '../errors.js';
+import {
+  BadRequestError,
+  ConfigError,
+  NotFoundError,
+  TimeoutError,
+  TransportClosedError,
+} from '../errors.js';
 import { MAX_TTL_MS } from '../constant/limits.js';
 import { expireAfter } from '../operators/expireAfter.js';
 import { ConversationCancelledError, ConversationLimitError, DuplicateConversationError } from './errors.js';
@@ -162,7 +168,7 @@ class ConversationMap<T> implements ConversationStore<T> {
 
   waitTimeout(id: string, timeoutMs: number): Observable<T> {
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_TTL_MS) {
-      throw new RangeError(`timeoutMs must be a number from 0 to ${MAX_TTL_MS}, got ${String(timeoutMs)}`);
+      throw new ConfigError(`timeoutMs must be a number from 0 to ${MAX_TTL_MS}, got ${String(timeoutMs)}`);
     }
     return this.waitFor(id, timeoutMs);
   }
@@ -279,7 +285,7 @@ class ConversationMap<T> implements ConversationStore<T> {
  * A response that comes before anyone waits is held (under the TTL) for the
  * first `wait`, so the order "add, publish, wait" cannot lose a fast reply.
  *
- * @param options - TTL, bound and scheduler; invalid values throw a `RangeError`.
+ * @param options - TTL, bound and scheduler; invalid values throw a `ConfigError`.
  * @example
  * ```ts
  * import { createConversationStore, newContextID, type Message } from 'rxmini';
@@ -299,12 +305,12 @@ export const createConversationStore = <T = unknown>(
   const ttlMs = options.ttlMs ?? DEFAULT_CONVERSATION_TTL_MS;
   const maxSize = options.maxSize ?? DEFAULT_MAX_CONVERSATIONS;
   if (ttlMs !== Infinity && (!Number.isFinite(ttlMs) || ttlMs <= 0 || ttlMs > MAX_TTL_MS)) {
-    throw new RangeError(
+    throw new ConfigError(
       `ttlMs must be a number above 0 and at most ${MAX_TTL_MS}, or Infinity, got ${String(ttlMs)}`,
     );
   }
   if (!Number.isSafeInteger(maxSize) || maxSize < 1) {
-    throw new RangeError(`maxSize must be a positive integer, got ${String(maxSize)}`);
+    throw new ConfigError(`maxSize must be a positive integer, got ${String(maxSize)}`);
   }
   return new ConversationMap<T>(ttlMs, maxSize, options.scheduler ?? asyncScheduler);
 };

@@ -1,4 +1,5 @@
 import { asyncScheduler, defer, filter, map, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { ConfigError } from '../errors.js';
 import { HeaderKey } from '../constant/index.js';
 import { asDelivery } from '../delivery/delivery.js';
 import type { Delivery } from '../delivery/types.js';
@@ -78,9 +79,9 @@ interface Seen {
 export const dedupe = <D extends Delivery>(options: DedupeOptions = {}): MonoTypeOperatorFunction<D> => {
   const ttl = options.ttl ?? DEFAULT_DEDUPE_TTL_MS;
   const max = options.max ?? DEFAULT_DEDUPE_MAX;
-  if (!(ttl >= 0)) throw new RangeError(`dedupe ttl must be a number of ms >= 0, got ${String(ttl)}`);
+  if (!(ttl >= 0)) throw new ConfigError(`dedupe ttl must be a number of ms >= 0, got ${String(ttl)}`);
   if (!(Number.isInteger(max) && max >= 1))
-    throw new RangeError(`dedupe max must be an integer >= 1, got ${String(max)}`);
+    throw new ConfigError(`dedupe max must be an integer >= 1, got ${String(max)}`);
   const keyOf = options.key ?? defaultKey;
   const scheduler = options.scheduler ?? asyncScheduler;
 

@@ -5,6 +5,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
+import { ConfigError } from '../errors.js';
 import { MAX_TTL_MS } from '../constant/limits.js';
 
 /**
@@ -57,7 +58,7 @@ export interface Expiry<T, K> {
  * then the output completes. A source error, a throwing `key`/`isDone`, or an
  * unsubscribe clears every timer at once.
  *
- * @param ttlMs - Time to live in ms, from 0 to {@link MAX_TTL_MS}; anything else throws a `RangeError`.
+ * @param ttlMs - Time to live in ms, from 0 to {@link MAX_TTL_MS}; anything else throws a `ConfigError`.
  * @example
  * ```ts
  * import { Subject } from 'rxjs';
@@ -141,6 +142,6 @@ export function expireAfter<T, K>(
 
 const assertTtl = (ttlMs: number): void => {
   if (!Number.isFinite(ttlMs) || ttlMs < 0 || ttlMs > MAX_TTL_MS) {
-    throw new RangeError(`ttlMs must be a number from 0 to ${MAX_TTL_MS}, got ${String(ttlMs)}`);
+    throw new ConfigError(`ttlMs must be a number from 0 to ${MAX_TTL_MS}, got ${String(ttlMs)}`);
   }
 };
