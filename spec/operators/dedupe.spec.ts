@@ -169,6 +169,71 @@ describe('operators/dedupe', () => {
     });
   }
 
+  describe('a redelivery of the same message while the first is still being handled', () => {
+    it('is held, then finished when the first is finished', () => {
+      const ts = testScheduler();
+      const first = message(ts, 'k', 'm1', 1);
+      const redelivery = message(ts, 'k', 'm1', 2);
+      const dropped: string[] = [];
+      ts.run(({ cold, expectObservable }) => {
+        const deduped = cold('a-b|', { a: first, b: redelivery }).pipe(
+          dedupe({ scheduler: ts, onDuplicate: (d) => dropped.push(`${d.id}@${d.attempts}`) }),
+          ids,
+        );
+        expectObservable(deduped).toBe('a--|', { a: 'm1' });
+        ts.schedule(() => first.finish(), 5);
+      });
+      expect(first.acks).toEqual([{ kind: 'finish', at: 5 }]);
+      // not at 2, when it came: the first might still fail
+      expect(redelivery.acks).toEqual([{ kind: 'finish', at: 5 }]);
+      expect(dropped).toEqual(['m1@2']);
+    });
+
+    it('is let through in its place when the first is requeued (nothing is lost)', () => {
+      const ts = testScheduler();
+      const first = message(ts, 'k', 'm1', 1);
+      const redelivery = message(ts, 'k', 'm1', 2);
+      const later = message(ts, 'k', 'm2', 1);
+      ts.run(({ cold, expectObservable }) => {
+        const deduped = cold('a-b-----c|', { a: first, b: redelivery, c: later }).pipe(
+          dedupe({ scheduler: ts }),
+          map((d) => `${d.id}@${d.attempts}`),
+        );
+        expectObservable(deduped).toBe('a----b---|', { a: 'm1@1', b: 'm1@2' });
+        ts.schedule(() => first.requeue(0), 5);
+      });
+      expect(redelivery.acks).toEqual([]);
+      // a re-publish of the key is still a duplicate
+      expect(later.acks).toEqual([{ kind: 'finish', at: 8 }]);
+    });
+
+    it('drops another message of the key at once (its original is still in the broker)', () => {
+      const ts = testScheduler();
+      const first = message(ts, 'k', 'm1', 1);
+      const republished = message(ts, 'k', 'm2', 1);
+      ts.run(({ cold, expectObservable }) => {
+        expectObservable(
+          cold('a-b|', { a: first, b: republished }).pipe(dedupe({ scheduler: ts }), ids),
+        ).toBe('a--|', { a: 'm1' });
+      });
+      expect(republished.acks).toEqual([{ kind: 'finish', at: 2 }]);
+    });
+
+    it('is left unacknowledged when the stream was unsubscribed before the first settled', () => {
+      const ts = testScheduler();
+      const first = message(ts, 'k', 'm1', 1);
+      const redelivery = message(ts, 'k', 'm1', 2);
+      ts.run(({ cold, expectObservable }) => {
+        expectObservable(
+          cold('a-b---', { a: first, b: redelivery }).pipe(dedupe({ scheduler: ts }), ids),
+          '^--!',
+        ).toBe('a--', { a: 'm1' });
+        ts.schedule(() => first.requeue(0), 5);
+      });
+      expect(redelivery.acks).toEqual([]);
+    });
+  });
+
   it('propagates an error of the source', () => {
     const ts = testScheduler();
     const a = message(ts, 'c1');

@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, filter, map, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { Observable, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { ConfigError } from '../errors.js';
 import { HeaderKey } from '../constant/index.js';
 import { asDelivery } from '../delivery/delivery.js';
@@ -39,12 +39,19 @@ export const DEFAULT_DEDUPE_MAX = 10_000;
 const defaultKey = (delivery: Delivery): string | undefined =>
   delivery.message.header?.[HeaderKey.IDEMPOTENCY_KEY] ?? delivery.message.contextID;
 
-interface Seen {
+interface Seen<D> {
   /** Broker id of the delivery that was let through. */
-  readonly id: string;
+  id: string;
   readonly expiresAt: number;
   /** True once that delivery was requeued: its own redelivery (the retry) may pass, once. */
   requeued: boolean;
+  /** True until that delivery is settled. */
+  pending: boolean;
+  /**
+   * Redeliveries of that same message (same broker id) that came while it was
+   * still being handled, held until it settles.
+   */
+  held: D[];
 }
 
 /**
@@ -59,9 +66,14 @@ interface Seen {
  * so `dedupe` may stand anywhere in the pipe. Memory is bounded by `max` keys,
  * each kept `ttl` ms from its first delivery.
  *
- * A redelivery of the same message while the first is still being handled
- * (the broker timed it out: its handler ran past the message timeout despite
- * auto-touch) is dropped and finished too.
+ * A redelivery of the same message (same broker id) while the first is still
+ * being handled (the broker timed it out: its handler ran past the message
+ * timeout despite auto-touch) is held, unacknowledged, until the first
+ * settles: finished then if the first was finished (the broker counts the
+ * message done only through the redelivery it now holds), let through if the
+ * first was requeued (the redelivery is its retry, and the first one's requeue
+ * may have been refused). So a slow first attempt that then fails loses
+ * nothing.
  *
  * @example
  * ```ts
@@ -86,9 +98,9 @@ export const dedupe = <D extends Delivery>(options: DedupeOptions = {}): MonoTyp
   const scheduler = options.scheduler ?? asyncScheduler;
 
   return (source) =>
-    // per subscription (defer): two subscriptions of one pipe do not share their keys
-    defer(() => {
-      const seen = new Map<string, Seen>();
+    // per subscription: two subscriptions of one pipe do not share their keys
+    new Observable<D>((subscriber) => {
+      const seen = new Map<string, Seen<D>>();
 
       const forgetExpired = (now: number): void => {
         // one ttl for all, so insertion order is expiry order
@@ -96,6 +108,32 @@ export const dedupe = <D extends Delivery>(options: DedupeOptions = {}): MonoTyp
           if (entry.expiresAt > now) return;
           seen.delete(key);
         }
+      };
+
+      const drop = (delivery: D): void => {
+        delivery.finish();
+        options.onDuplicate?.(delivery);
+      };
+
+      /** Lets `delivery` through as the one of its key, watching how it settles. */
+      const pass = (entry: Seen<D>, delivery: D): void => {
+        entry.pending = true;
+        delivery.whenSettled((state) => {
+          entry.pending = false;
+          const held = entry.held.splice(0);
+          if (state === 'requeued') entry.requeued = true;
+          for (const redelivery of held) {
+            if (state === 'finished' || subscriber.closed) {
+              if (state === 'finished') drop(redelivery);
+              continue; // unsubscribed: left unacknowledged, the broker redelivers it
+            }
+            // the retry of the requeued one: it passes in its place
+            entry.requeued = false;
+            entry.id = redelivery.id;
+            pass(entry, redelivery);
+            subscriber.next(redelivery);
+          }
+        });
       };
 
       const check = (value: D): D | undefined => {
@@ -106,26 +144,36 @@ export const dedupe = <D extends Delivery>(options: DedupeOptions = {}): MonoTyp
         forgetExpired(now);
         let entry = seen.get(key);
         if (entry === undefined) {
-          entry = { id: delivery.id, expiresAt: now + ttl, requeued: false };
+          entry = { id: delivery.id, expiresAt: now + ttl, requeued: false, pending: false, held: [] };
           seen.set(key, entry);
           if (seen.size > max) seen.delete(seen.keys().next().value as string);
         } else if (entry.requeued && entry.id === delivery.id) {
           entry.requeued = false; // the retry of the delivery that was requeued
+        } else if (entry.pending && entry.id === delivery.id) {
+          entry.held.push(value); // the broker gave up on the first: wait for how it ends
+          return undefined;
         } else {
-          delivery.finish();
-          options.onDuplicate?.(delivery);
+          drop(value);
           return undefined;
         }
-        const passed = entry;
-        delivery.whenSettled((state) => {
-          if (state === 'requeued') passed.requeued = true;
-        });
+        pass(entry, value);
         return value;
       };
 
-      return source.pipe(
-        map(check),
-        filter((delivery): delivery is D => delivery !== undefined),
-      );
+      return source.subscribe({
+        next: (value) => {
+          let passed: D | undefined;
+          try {
+            passed = check(value);
+          } catch (error) {
+            // a key or onDuplicate that throws errors the stream, as any operator's callback does
+            subscriber.error(error);
+            return;
+          }
+          if (passed !== undefined) subscriber.next(passed);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
     });
 };
