@@ -342,6 +342,9 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     get closed() {
       return closing !== undefined;
     },
+    get maxMessageBytes() {
+      return broker.maxMessageBytes;
+    },
     publish,
     publishDeferred,
     request,

@@ -1,0 +1,148 @@
+import { lastValueFrom, toArray } from 'rxjs';
+import { InvalidPathError } from '../../src/errors.js';
+import { ChunkTooLargeError, FileRejectedError } from '../../src/file/errors.js';
+import { memoryWriter } from '../../src/file/memoryWriter.js';
+import { receiveFiles } from '../../src/file/receiveFiles.js';
+import { sendFile } from '../../src/file/sendFile.js';
+import { sha256Hex } from '../../src/file/sha256.js';
+import type { FileEvent, FileProgress } from '../../src/file/types.js';
+import { CHUNK_ENVELOPE_BYTES } from '../../src/file/wire.js';
+import { memoryBroker } from '../../src/broker/memory/memoryBroker.js';
+import { memoryTransport } from '../../src/transport/memoryTransport.js';
+import type { Transport } from '../../src/transport/types.js';
+
+const bytesOf = (n: number, seed = 1): Uint8Array<ArrayBuffer> =>
+  Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 7) & 0xff);
+
+/** Two nodes of one memory bus: a receiver collecting its events and a sender. */
+const pair = (maxMessageBytes?: number) => {
+  const broker = memoryBroker(maxMessageBytes === undefined ? {} : { maxMessageBytes });
+  const receiver = memoryTransport({ broker, service: 'files' });
+  const sender = memoryTransport({ broker });
+  return {
+    broker,
+    receiver,
+    sender,
+    close: async () => {
+      await sender.close();
+      await receiver.close();
+      await broker.close();
+    },
+  };
+};
+
+const receive = (transport: Transport, options: Partial<Parameters<typeof receiveFiles>[2]> = {}) => {
+  const writer = memoryWriter();
+  const events: FileEvent[] = [];
+  const subscription = receiveFiles(transport, 'uploads', { writer, ...options }).subscribe((e) =>
+    events.push(e),
+  );
+  return { writer, events, subscription };
+};
+
+describe('sendFile and receiveFiles over the memory transport', () => {
+  it('sends bytes in chunks and the receiver assembles them, verified, under their name', async () => {
+    const bus = pair();
+    const { writer, events, subscription } = receive(bus.receiver);
+    const file = bytesOf(100_000);
+    const progress = await lastValueFrom(
+      sendFile(bus.sender, 'uploads', file, { filename: 'a.bin', chunkSize: 1_000, window: 4 }).pipe(
+        toArray(),
+      ),
+    );
+    expect(writer.files.get('a.bin')).toEqual(file);
+    const last = progress[progress.length - 1] as FileProgress;
+    expect(last).toEqual(
+      jasmine.objectContaining({
+        done: true,
+        bytesAcked: 100_000,
+        chunksAcked: 100,
+        totalChunks: 100,
+        size: 100_000,
+      }),
+    );
+    // never more than `window` chunks unacknowledged
+    for (const p of progress) expect(p.chunksSent - p.chunksAcked).toBeLessThanOrEqual(4);
+    const completed = events.find((e) => e.type === 'completed');
+    expect(completed).toEqual(
+      jasmine.objectContaining({ name: 'a.bin', size: 100_000, sha256: sha256Hex(file) }),
+    );
+    expect(events.filter((e) => e.type === 'chunk').length).toBe(100);
+    subscription.unsubscribe();
+    await bus.close();
+  });
+
+  it('sends a Blob and a ReadableStream', async () => {
+    const bus = pair();
+    const { writer, subscription } = receive(bus.receiver);
+    const file = bytesOf(12_345, 3);
+    await lastValueFrom(
+      sendFile(bus.sender, 'uploads', new Blob([file]), { filename: 'blob.bin', chunkSize: 1_000 }),
+    );
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < file.length; i += 777) controller.enqueue(file.slice(i, i + 777));
+        controller.close();
+      },
+    });
+    await lastValueFrom(
+      sendFile(bus.sender, 'uploads', stream, { filename: 'stream.bin', chunkSize: 1_000 }),
+    );
+    expect(writer.files.get('blob.bin')).toEqual(file);
+    expect(writer.files.get('stream.bin')).toEqual(file);
+    subscription.unsubscribe();
+    await bus.close();
+  });
+
+  it('sends an empty file', async () => {
+    const bus = pair();
+    const { writer, subscription } = receive(bus.receiver);
+    await lastValueFrom(sendFile(bus.sender, 'uploads', new Uint8Array(), { filename: 'empty' }));
+    expect(writer.files.get('empty')).toEqual(new Uint8Array());
+    subscription.unsubscribe();
+    await bus.close();
+  });
+
+  it('fails the sender with FileRejectedError when the receiver refuses the name, and writes nothing', async () => {
+    const bus = pair();
+    const { writer, events, subscription } = receive(bus.receiver);
+    const error = await lastValueFrom(
+      sendFile(bus.sender, 'uploads', bytesOf(10), { filename: '../evil' }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FileRejectedError);
+    expect((error as FileRejectedError).errorName).toBe('InvalidPathError');
+    const failed = events.find((e) => e.type === 'failed');
+    expect(failed?.type === 'failed' && failed.error).toBeInstanceOf(InvalidPathError);
+    expect(writer.files.size).toBe(0);
+    subscription.unsubscribe();
+    await bus.close();
+  });
+
+  it('refuses a file over maxFileSize before anything is written', async () => {
+    const bus = pair();
+    const { writer, subscription } = receive(bus.receiver, { maxFileSize: 1_000 });
+    const error = await lastValueFrom(
+      sendFile(bus.sender, 'uploads', bytesOf(1_001), { filename: 'big' }),
+    ).catch((e: unknown) => e);
+    expect((error as FileRejectedError).errorName).toBe('FileTooLargeError');
+    expect(writer.files.size).toBe(0);
+    subscription.unsubscribe();
+    await bus.close();
+  });
+
+  it('fails with ChunkTooLargeError when a chunk would not fit the server, before anything is sent', async () => {
+    const bus = pair(10_000);
+    const { events, subscription } = receive(bus.receiver);
+    const error = await lastValueFrom(
+      sendFile(bus.sender, 'uploads', bytesOf(50_000), { chunkSize: 10_000 - CHUNK_ENVELOPE_BYTES + 1 }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChunkTooLargeError);
+    expect((error as ChunkTooLargeError).maxChunkSize).toBe(10_000 - CHUNK_ENVELOPE_BYTES);
+    expect(events).toEqual([]);
+    // the default chunk size is the largest that fits
+    const progress = await lastValueFrom(sendFile(bus.sender, 'uploads', bytesOf(50_000), { filename: 'f' }));
+    expect(progress.totalChunks).toBe(Math.ceil(50_000 / (10_000 - CHUNK_ENVELOPE_BYTES)));
+    subscription.unsubscribe();
+    await bus.close();
+  });
+});
