@@ -236,7 +236,12 @@ export const receiveFiles = (
           return;
         }
         const { missing, more } = missingOf(t);
-        emit({ type: 'timeout', fileId: t.info.fileId, missing, more: more || t.manifest === undefined });
+        emit({
+          type: 'timeout',
+          fileId: t.info.fileId,
+          missing,
+          more: more || (t.manifest === undefined && t.info.total === null),
+        });
         sendStatus(t);
         armTimer(t);
       }, timeout);
