@@ -480,6 +480,7 @@ export const receiveFiles = (
     const consumer = transport
       .subscribeTopic(topic, {
         ...(options.channel === undefined ? {} : { channel: options.channel }),
+        ...(options.onReady === undefined ? {} : { onReady: options.onReady }),
         maxInFlight: options.maxInFlight ?? DEFAULT_FILE_MAX_IN_FLIGHT,
       })
       .subscribe({

@@ -135,7 +135,12 @@ export interface SendFileOptions {
   readonly mime?: string;
   /** JSON the receiver gets in its `started` event. */
   readonly metadata?: JsonObject;
-  /** Most chunks sent and not yet acknowledged; default 8. Bounds the sender's memory to `window × chunkSize`. */
+  /**
+   * Most chunks sent and not yet acknowledged; default 4. Bounds the sender's
+   * memory to `window × chunkSize`, and what the receiver holds of this file.
+   * 4 chunks of 1 MiB keep a local nsqd busy; more buys little throughput and
+   * costs memory on both ends.
+   */
   readonly window?: number;
   /** The size of a stream source, when known (checked against what it yields). */
   readonly size?: number;
@@ -176,4 +181,6 @@ export interface ReceiveFilesOptions {
   readonly hasher?: HasherFactory;
   readonly scheduler?: SchedulerLike;
   readonly logger?: ILogger;
+  /** Called once the consumer of the files topic is registered at the broker (as `subscribeTopic`'s `onReady`). */
+  readonly onReady?: () => void;
 }
