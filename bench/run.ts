@@ -3,13 +3,14 @@
  * in one process, prints a markdown table (medians of 3 rounds, ratios against
  * raw nsqjs measured in the same run), stops nsqd, and exits by itself.
  *
- *   node .build/bench/run.js [publish] [consume] [memory] [reqrep] [hops] [firstuse] [services] [--quick]
+ *   node .build/bench/run.js [publish] [consume] [memory] [reqrep] [hops] [firstuse] [services] [files] [--quick]
  *
  * With no group named, all run. `--quick` runs one short round (a smoke test;
  * its numbers are not worth reporting). Targets are printed, never asserted.
  */
 import { cpus, loadavg } from 'node:os';
 import { runConsume } from './consume';
+import { runFiles } from './files';
 import { runMemory } from './memory';
 import { runHops } from './hops';
 import { startBenchNsqd, type BenchNsqd } from './lib/nsqd';
@@ -19,7 +20,7 @@ import { runPublish } from './publish';
 import { runServices } from './services';
 import { runFirstUse, runRequestReply } from './requestReply';
 
-const GROUPS = ['publish', 'consume', 'memory', 'reqrep', 'hops', 'firstuse', 'services'] as const;
+const GROUPS = ['publish', 'consume', 'memory', 'reqrep', 'hops', 'firstuse', 'services', 'files'] as const;
 type GroupName = (typeof GROUPS)[number];
 
 const args = process.argv.slice(2);
@@ -61,6 +62,7 @@ const main = async (): Promise<void> => {
       hops: () => runHops(nsqd, options(nsqd, 2500)),
       firstuse: () => runFirstUse(nsqd, options(nsqd, 2500)),
       services: () => runServices(nsqd, options(nsqd, 2500)),
+      files: () => runFiles(nsqd, options(nsqd, 0)),
     };
     for (const group of selected) {
       log(`${group}…`);

@@ -61,10 +61,10 @@ export const DEFAULT_MAX_CONCURRENT_FILES = 8;
  * @example
  * ```ts
  * import { DEFAULT_FILE_MAX_IN_FLIGHT } from 'rxmini';
- * DEFAULT_FILE_MAX_IN_FLIGHT; // 16
+ * DEFAULT_FILE_MAX_IN_FLIGHT; // 4
  * ```
  */
-export const DEFAULT_FILE_MAX_IN_FLIGHT = 16;
+export const DEFAULT_FILE_MAX_IN_FLIGHT = 4;
 /** Finished transfers remembered (to answer a late duplicate or a lost `done`). */
 const MAX_ENDED = 1_024;
 

@@ -30,10 +30,10 @@ import {
  * @example
  * ```ts
  * import { DEFAULT_FILE_WINDOW } from 'rxmini';
- * DEFAULT_FILE_WINDOW; // 4
+ * DEFAULT_FILE_WINDOW; // 16
  * ```
  */
-export const DEFAULT_FILE_WINDOW = 4;
+export const DEFAULT_FILE_WINDOW = 16;
 /**
  * Default of the `timeout` of `sendFile` and `receiveFiles`, in ms.
  *
