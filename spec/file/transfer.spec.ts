@@ -1,6 +1,6 @@
 import { lastValueFrom, toArray } from 'rxjs';
-import { InvalidPathError } from '../../src/errors.js';
-import { ChunkTooLargeError, FileRejectedError } from '../../src/file/errors.js';
+import { InvalidPathError, TimeoutError } from '../../src/errors.js';
+import { ChunkTooLargeError, FileFrameError, FileRejectedError } from '../../src/file/errors.js';
 import { memoryWriter } from '../../src/file/memoryWriter.js';
 import { receiveFiles } from '../../src/file/receiveFiles.js';
 import { sendFile } from '../../src/file/sendFile.js';
@@ -10,6 +10,7 @@ import { CHUNK_ENVELOPE_BYTES } from '../../src/file/wire.js';
 import { memoryBroker } from '../../src/broker/memory/memoryBroker.js';
 import { memoryTransport } from '../../src/transport/memoryTransport.js';
 import type { Transport } from '../../src/transport/types.js';
+import { waitFor } from '../helpers/wait.js';
 
 const bytesOf = (n: number, seed = 1): Uint8Array<ArrayBuffer> =>
   Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 7) & 0xff);
@@ -142,6 +143,63 @@ describe('sendFile and receiveFiles over the memory transport', () => {
     // the default chunk size is the largest that fits
     const progress = await lastValueFrom(sendFile(bus.sender, 'uploads', bytesOf(50_000), { filename: 'f' }));
     expect(progress.totalChunks).toBe(Math.ceil(50_000 / (10_000 - CHUNK_ENVELOPE_BYTES)));
+    subscription.unsubscribe();
+    await bus.close();
+  });
+  it('refuses a transfer past maxConcurrent and one past maxChunks, with the limit named', async () => {
+    const bus = pair();
+    const { writer, events, subscription } = receive(bus.receiver, { maxConcurrent: 1, maxChunks: 10 });
+    const tooMany = await lastValueFrom(
+      sendFile(bus.sender, 'uploads', bytesOf(11), { filename: 'many', chunkSize: 1 }),
+    ).catch((e: unknown) => e);
+    expect((tooMany as FileRejectedError).errorName).toBe('TransferLimitError');
+    expect((tooMany as FileRejectedError).reason).toContain('11 chunks exceeds the limit of 10');
+    // the first holds the only slot until it is done; the second, started meanwhile, is refused
+    let cancelled = false;
+    const slow = new ReadableStream<Uint8Array>({
+      pull: () => new Promise<void>(() => undefined),
+      cancel: () => {
+        cancelled = true;
+      },
+    });
+    const holding = sendFile(bus.sender, 'uploads', slow, { filename: 'slow' }).subscribe({
+      error: () => undefined,
+    });
+    await waitFor('the slow transfer started', () => events.some((e) => e.type === 'started'));
+    const second = await lastValueFrom(
+      sendFile(bus.sender, 'uploads', bytesOf(5), { filename: 'second' }),
+    ).catch((e: unknown) => e);
+    expect((second as FileRejectedError).reason).toContain('concurrent transfers exceeds the limit of 1');
+    expect(writer.files.size).toBe(0);
+    // unsubscribing cancels a stream source, even one whose read never ends
+    holding.unsubscribe();
+    await waitFor('the stream cancelled', () => cancelled);
+    subscription.unsubscribe();
+    await bus.close();
+  });
+
+  it('fails with a TimeoutError when no receiver answers, after maxStalls timeouts', async () => {
+    const bus = pair();
+    const error = await lastValueFrom(
+      sendFile(bus.sender, 'nobody', bytesOf(10), { timeout: 20, maxStalls: 2 }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).operation).toContain('no word from a receiver');
+    await bus.close();
+  });
+
+  it('dead-letters a frame that is not one and reports it as invalid', async () => {
+    const bus = pair();
+    const { events, subscription } = receive(bus.receiver);
+    await bus.sender.publish('uploads', { type: 'stream', body: { file: 'nope' } });
+    await new Promise<void>((resolve) => {
+      const check = (): void => (events.length > 0 ? resolve() : void setTimeout(check, 5));
+      check();
+    });
+    expect(events[0]?.type).toBe('invalid');
+    expect(events[0]?.type === 'invalid' && events[0].error).toBeInstanceOf(FileFrameError);
+    const dead = bus.broker.stats().topics.find((t) => t.name === 'uploads.dead');
+    expect(dead?.messageCount).toBe(1);
     subscription.unsubscribe();
     await bus.close();
   });

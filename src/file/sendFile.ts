@@ -160,6 +160,8 @@ export const sendFile = (
 
     /** Sent and not yet acknowledged, by index: all the file bytes the sender holds. */
     const inflight = new Map<number, FileChunk>();
+    /** Aborted when the transfer stops: cancels a stream source's pending read. */
+    const aborted = new AbortController();
     /** The reply topic's consumer (a holder first: a synchronous failure may stop it while it starts). */
     const replies = new Subscription();
     let stopped = false;
@@ -201,6 +203,7 @@ export const sendFile = (
 
     const stop = (): void => {
       stopped = true;
+      aborted.abort();
       stall?.unsubscribe();
       replies.unsubscribe();
       inflight.clear();
@@ -339,7 +342,7 @@ export const sendFile = (
       const whole = hasher();
       let index = 0;
       let offset = 0;
-      for await (const bytes of chunksOf(source, chunkSize)) {
+      for await (const bytes of chunksOf(source, chunkSize, aborted.signal)) {
         if (stopped) return;
         if (size !== null && offset + bytes.length > size) {
           throw new FileTooLargeError(id, offset + bytes.length, size);

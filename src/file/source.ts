@@ -24,6 +24,8 @@ export interface FileSourceReader {
   readonly size: number | null;
   /** The bytes, in order, in pieces of any size; called once. */
   read(): AsyncIterable<Uint8Array>;
+  /** Stops reading and releases the source (the transfer was cancelled); optional. */
+  cancel?(): void;
 }
 
 /**
@@ -45,8 +47,14 @@ export const sourceSize = (source: FileSource): number | null => {
   return source.size;
 };
 
-async function* streamPieces(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* streamPieces(
+  stream: ReadableStream<Uint8Array>,
+  signal?: AbortSignal,
+): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
+  // a read that never settles is ended by cancelling the reader: it then reads done
+  const cancel = (): void => void reader.cancel().catch(() => undefined);
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -55,6 +63,7 @@ async function* streamPieces(stream: ReadableStream<Uint8Array>): AsyncGenerator
     }
   } finally {
     // an early return (unsubscribe) cancels the stream; a finished one ignores it
+    signal?.removeEventListener('abort', cancel);
     await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
@@ -101,14 +110,20 @@ function* bytesChunks(bytes: Uint8Array, chunkSize: number): Generator<Uint8Arra
 /**
  * The chunks of `source`, each `chunkSize` bytes but the last (shorter, never
  * empty; none for an empty source), read as they are asked for. A chunk may be
- * a view of the source's own memory: do not write to it.
+ * a view of the source's own memory: do not write to it. When `signal` aborts,
+ * a stream source is cancelled (a pending read ends) and a reader's `cancel` called.
  */
 export const chunksOf = (
   source: FileSource,
   chunkSize: number,
+  signal?: AbortSignal,
 ): AsyncIterable<Uint8Array> | Iterable<Uint8Array> => {
   if (source instanceof Uint8Array) return bytesChunks(source, chunkSize);
   if (isBlob(source)) return blobChunks(source, chunkSize);
-  if (isReadableStream(source)) return rechunk(streamPieces(source), chunkSize);
+  if (isReadableStream(source)) return rechunk(streamPieces(source, signal), chunkSize);
+  if (source.cancel) {
+    const cancel = source.cancel.bind(source);
+    signal?.addEventListener('abort', () => cancel(), { once: true });
+  }
   return rechunk(source.read(), chunkSize);
 };

@@ -51,15 +51,18 @@ export const nodeSha256: HasherFactory = () => {
 export const pathSource = async (path: string): Promise<FileSourceReader> => {
   const info = await stat(path);
   if (!info.isFile()) throw new Error(`${path} is not a regular file`);
+  let stream: ReturnType<typeof createReadStream> | undefined;
   return {
     size: info.size,
-    read: () => createReadStream(path, { highWaterMark: READ_BYTES }) as AsyncIterable<Uint8Array>,
+    read: () => (stream = createReadStream(path, { highWaterMark: READ_BYTES })) as AsyncIterable<Uint8Array>,
+    cancel: () => stream?.destroy(),
   };
 };
 
 /**
  * A Node `Readable` of bytes as a source (its size when the caller knows it).
- * Read as `sendFile` asks, so the stream's own backpressure holds.
+ * Read as `sendFile` asks, so the stream's own backpressure holds; destroyed
+ * when the transfer is cancelled.
  *
  * @example
  * ```ts
@@ -74,4 +77,5 @@ export const pathSource = async (path: string): Promise<FileSourceReader> => {
 export const readableSource = (readable: Readable, size: number | null = null): FileSourceReader => ({
   size,
   read: () => readable as AsyncIterable<Uint8Array>,
+  cancel: () => readable.destroy(),
 });
