@@ -133,6 +133,22 @@ describe('files on disk (rxmini/node)', () => {
     await b.close();
   });
 
+  it('does not follow symlinks planted where its index and saved info go', async () => {
+    await symlink(outside, join(dir, '.rxmini-planted2.idx'));
+    await symlink(outside, join(dir, '.rxmini-planted2.json'));
+    const sink = await diskWriter({ dir }).open({
+      fileId: 'planted2',
+      name: 'p.txt',
+      size: 3,
+      chunkSize: 3,
+      total: 1,
+    });
+    await sink.write(0, 0, new TextEncoder().encode('abc'));
+    await sink.commit(3);
+    expect(await readFile(outside, 'utf8')).toBe('untouched');
+    expect(await readdir(dir)).toEqual(['p.txt']);
+  });
+
   it('resolves dir through a symlink and writes in the real directory', async () => {
     const alias = join(root, 'alias');
     await symlink(dir, alias);

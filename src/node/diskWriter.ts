@@ -5,18 +5,7 @@
  * @packageDocumentation
  */
 import { constants } from 'node:fs';
-import {
-  appendFile,
-  link,
-  open,
-  readFile,
-  realpath,
-  rename,
-  rm,
-  unlink,
-  writeFile,
-  type FileHandle,
-} from 'node:fs/promises';
+import { link, open, realpath, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { InvalidPathError } from '../errors.js';
@@ -44,6 +33,22 @@ const READ_BYTES = 1024 * 1024;
 const TEMP_PREFIX = '.rxmini-';
 
 const errno = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | undefined)?.code;
+
+/** The text of `path`, refusing a symlink there. */
+const readNoFollow = async (path: string): Promise<string> => {
+  const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    return await file.readFile('utf8');
+  } finally {
+    await file.close();
+  }
+};
+
+/** A new file at `path` (whatever was there removed first, a symlink itself), never followed through a link. */
+const createNoFollow = async (path: string, flags: number): Promise<FileHandle> => {
+  await rm(path, { force: true });
+  return open(path, flags | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+};
 
 /** What the writer keeps beside a temp file, to resume it after a restart. */
 interface SavedInfo {
@@ -111,30 +116,36 @@ export const diskWriter = (options: DiskWriterOptions): FileWriter => {
 
       let received: number[] = [];
       let handle: FileHandle | undefined;
+      let index: FileHandle | undefined;
       try {
-        const previous = JSON.parse(await readFile(infoPath, 'utf8')) as SavedInfo;
+        const previous = JSON.parse(await readNoFollow(infoPath)) as SavedInfo;
         if (sameFile(previous, info)) {
           handle = await open(temp, constants.O_RDWR | constants.O_NOFOLLOW);
-          const lines = (await readFile(indexPath, 'utf8').catch(() => '')).split('\n');
+          const lines = (await readNoFollow(indexPath)).split('\n');
           received = [...new Set(lines.filter((l) => /^\d+$/.test(l)).map(Number))];
+          index = await open(indexPath, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW);
         }
       } catch {
         // nothing to resume (or it is unreadable): start over
         await handle?.close();
+        await index?.close();
         handle = undefined;
+        index = undefined;
         received = [];
       }
-      if (!handle) {
-        await rm(temp, { force: true });
-        handle = await open(
-          temp,
-          constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-          0o600,
-        );
-        await writeFile(indexPath, '');
-        await writeFile(infoPath, JSON.stringify(saved));
+      if (!handle || !index) {
+        // every file of the writer's is created anew, never through a link planted in its place
+        handle = await createNoFollow(temp, constants.O_RDWR);
+        const infoFile = await createNoFollow(infoPath, constants.O_WRONLY);
+        try {
+          await infoFile.writeFile(JSON.stringify(saved));
+        } finally {
+          await infoFile.close();
+        }
+        index = await createNoFollow(indexPath, constants.O_WRONLY | constants.O_APPEND);
       }
       const fh = handle;
+      const indexFile = index;
       /** Appends to the index go one after the other. */
       let indexing: Promise<void> = Promise.resolve();
       let closed = false;
@@ -146,7 +157,7 @@ export const diskWriter = (options: DiskWriterOptions): FileWriter => {
         if (closed) return;
         closed = true;
         await indexing.catch(() => undefined);
-        await fh.close();
+        await Promise.all([fh.close(), indexFile.close()]);
       };
 
       return {
@@ -157,7 +168,7 @@ export const diskWriter = (options: DiskWriterOptions): FileWriter => {
             const { bytesWritten } = await fh.write(bytes, at, bytes.length - at, offset + at);
             at += bytesWritten;
           }
-          indexing = indexing.then(() => appendFile(indexPath, `${index}\n`));
+          indexing = indexing.then(() => indexFile.appendFile(`${index}\n`));
           await indexing;
         },
         sha256: async (size) => {
