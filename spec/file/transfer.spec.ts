@@ -5,7 +5,7 @@ import { memoryWriter } from '../../src/file/memoryWriter.js';
 import { receiveFiles } from '../../src/file/receiveFiles.js';
 import { sendFile } from '../../src/file/sendFile.js';
 import { sha256Hex } from '../../src/file/sha256.js';
-import type { FileEvent, FileProgress } from '../../src/file/types.js';
+import type { FileEvent, FileProgress, FileWriter } from '../../src/file/types.js';
 import { CHUNK_ENVELOPE_BYTES } from '../../src/file/wire.js';
 import { memoryBroker } from '../../src/broker/memory/memoryBroker.js';
 import { memoryTransport } from '../../src/transport/memoryTransport.js';
@@ -200,6 +200,38 @@ describe('sendFile and receiveFiles over the memory transport', () => {
     expect(events[0]?.type === 'invalid' && events[0].error).toBeInstanceOf(FileFrameError);
     const dead = bus.broker.stats().topics.find((t) => t.name === 'uploads.dead');
     expect(dead?.messageCount).toBe(1);
+    subscription.unsubscribe();
+    await bus.close();
+  });
+  it('skips the chunks a resuming receiver already has: only the others are sent', async () => {
+    const bus = pair();
+    const file = bytesOf(10_000, 9);
+    const inner = memoryWriter();
+    // a writer that had chunks 0 and 2 before a restart
+    const writer: FileWriter = {
+      open: async (info) => {
+        const sink = await inner.open(info);
+        await sink.write(0, 0, file.subarray(0, 1_000));
+        await sink.write(2, 2_000, file.subarray(2_000, 3_000));
+        return { ...sink, received: [0, 2] };
+      },
+    };
+    const events: FileEvent[] = [];
+    const subscription = receiveFiles(bus.receiver, 'uploads', { writer }).subscribe((e) => events.push(e));
+    const last = await lastValueFrom(
+      sendFile(bus.sender, 'uploads', file, { filename: 'r.bin', chunkSize: 1_000, fileId: 'again' }),
+    );
+    expect(last).toEqual(
+      jasmine.objectContaining({ done: true, chunksSent: 8, chunksAcked: 10, bytesAcked: 10_000 }),
+    );
+    expect(events.find((e) => e.type === 'started')).toEqual(jasmine.objectContaining({ resumed: 2 }));
+    expect(
+      events
+        .filter((e) => e.type === 'chunk')
+        .map((e) => (e.type === 'chunk' ? e.index : -1))
+        .sort((a, b) => a - b),
+    ).toEqual([1, 3, 4, 5, 6, 7, 8, 9]);
+    expect(inner.files.get('r.bin')).toEqual(file);
     subscription.unsubscribe();
     await bus.close();
   });
