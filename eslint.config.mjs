@@ -114,12 +114,12 @@ export default tseslint.config(
       ],
     },
   },
-  // the layers, lowest first: broker < delivery < operators < transport < service
+  // the layers, lowest first: broker < delivery < operators < transport < file < service
   {
     files: ['src/broker/**/*.ts'],
     rules: layerRule([
       {
-        group: above('delivery', 'operators', 'transport', 'service'),
+        group: above('delivery', 'operators', 'transport', 'file', 'service'),
         message:
           'The broker layer (src/broker/) is the lowest: it must not import src/delivery/, src/operators/, src/transport/ or src/service/.',
       },
@@ -129,7 +129,7 @@ export default tseslint.config(
     files: ['src/delivery/**/*.ts'],
     rules: layerRule([
       {
-        group: above('operators', 'transport', 'service'),
+        group: above('operators', 'transport', 'file', 'service'),
         message:
           'src/delivery/ sits under the operators and the transport: it must not import src/operators/, src/transport/ or src/service/.',
       },
@@ -139,7 +139,7 @@ export default tseslint.config(
     files: ['src/operators/**/*.ts'],
     rules: layerRule([
       {
-        group: above('transport', 'service'),
+        group: above('transport', 'file', 'service'),
         message:
           'src/operators/ work on deliveries (src/delivery/), under the transport, whose options are sugar for them: they must not import src/transport/ or src/service/.',
       },
@@ -149,8 +149,18 @@ export default tseslint.config(
     files: ['src/transport/**/*.ts'],
     rules: layerRule([
       {
+        group: above('file', 'service'),
+        message:
+          'src/transport/ must not import src/file/ or src/service/: file transfer and services build on the transport.',
+      },
+    ]),
+  },
+  {
+    files: ['src/file/**/*.ts'],
+    rules: layerRule([
+      {
         group: above('service'),
-        message: 'src/transport/ must not import src/service/: services build on the transport.',
+        message: 'src/file/ builds on the transport and below: it must not import src/service/.',
       },
     ]),
   },

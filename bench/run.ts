@@ -3,13 +3,14 @@
  * in one process, prints a markdown table (medians of 3 rounds, ratios against
  * raw nsqjs measured in the same run), stops nsqd, and exits by itself.
  *
- *   node .build/bench/run.js [publish] [consume] [memory] [reqrep] [hops] [firstuse] [services] [interop] [streams] [--quick]
+ *   node .build/bench/run.js [publish] [consume] [memory] [reqrep] [hops] [firstuse] [services] [interop] [streams] [files] [--quick]
  *
  * With no group named, all run. `--quick` runs one short round (a smoke test;
  * its numbers are not worth reporting). Targets are printed, never asserted.
  */
 import { cpus, loadavg } from 'node:os';
 import { runConsume } from './consume';
+import { runFiles } from './files';
 import { runMemory } from './memory';
 import { runHops } from './hops';
 import { runInterop } from './interop';
@@ -31,6 +32,7 @@ const GROUPS = [
   'services',
   'interop',
   'streams',
+  'files',
 ] as const;
 type GroupName = (typeof GROUPS)[number];
 
@@ -75,6 +77,7 @@ const main = async (): Promise<void> => {
       services: () => runServices(nsqd, options(nsqd, 2500)),
       interop: () => runInterop(options(undefined, 2000)),
       streams: () => runStreams(nsqd, options(nsqd, 2500)),
+      files: () => runFiles(nsqd, options(nsqd, 0)),
     };
     for (const group of selected) {
       log(`${group}…`);

@@ -24,10 +24,11 @@ export const browserSafe = [
   'spec/transport',
   'spec/testing',
   'spec/service',
+  'spec/file',
 ];
 
 /** Node-only specs inside the folders above. */
-const nodeOnly = ['spec/broker/nsq'];
+const nodeOnly = ['spec/broker/nsq', 'spec/file/sha256.crypto.spec.ts'];
 
 const walk = (path) => {
   if (nodeOnly.includes(path)) return [];

@@ -18,9 +18,15 @@ describe('rxmini/node (the Node-only entry for files and the pino logger)', () =
   it('exports exactly its public names (a change here is an API change)', () => {
     expect(Object.keys(node).sort()).toEqual([
       'createLogger',
+      'diskWriter',
       'loadConfig',
       'loadConfigEither',
+      'nodeSha256',
+      'pathSource',
+      'readableSource',
+      'receiveFilesToDir',
       'runService',
+      'sendLocalFile',
       'serveMetrics',
     ]);
   });

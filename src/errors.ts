@@ -101,15 +101,29 @@ export class EmptyMessageError extends RxMiniError {
   }
 }
 
-/** A message has no routable path: its `node` is empty. */
+/**
+ * A path that cannot be used: a message with no routable `node` (empty), or a
+ * file name a receiver refuses to write (`reason` says why: a separator, `..`,
+ * a control byte, a reserved name, …).
+ */
 export class InvalidPathError extends RxMiniError {
   readonly code = ErrorCode.INVALID_PATH;
+  /** Why the path was refused, when more than "it is empty" (file names). */
+  readonly reason: string | undefined;
   constructor(
-    /** The path that could not be routed ('' when it was missing). */
+    /** The path that could not be routed or used ('' when it was missing). */
     readonly path: string,
-    options?: RxMiniErrorOptions,
+    options?: RxMiniErrorOptions & { readonly reason?: string },
   ) {
-    super(path === '' ? 'invalid path: message node is empty' : `invalid path: ${path}`, options);
+    super(
+      options?.reason !== undefined
+        ? `invalid path ${JSON.stringify(path)}: ${options.reason}`
+        : path === ''
+          ? 'invalid path: message node is empty'
+          : `invalid path: ${path}`,
+      options,
+    );
+    this.reason = options?.reason;
   }
 }
 

@@ -7,6 +7,8 @@
  * `memoryLogger`, `noopLogger`, `ILogger`) stay in the root entry.
  * `runService` runs a service until SIGINT/SIGTERM and drains it (`process`
  * signals); `serveMetrics` is the Prometheus endpoint (`node:http`).
+ * `sendLocalFile`, `receiveFilesToDir`, `diskWriter`, `pathSource`,
+ * `readableSource` and `nodeSha256` move files from and to the disk (`node:fs`).
  *
  * @example
  * ```ts
@@ -30,3 +32,10 @@ export { runService } from './node/runService.js';
 export type { RunResult, RunServiceOptions } from './node/runService.js';
 export { serveMetrics } from './node/serveMetrics.js';
 export type { MetricsServer, ServeMetricsOptions } from './node/serveMetrics.js';
+
+// files on disk (the transfer itself is in the root entry: sendFile, receiveFiles)
+export { diskWriter } from './node/diskWriter.js';
+export type { DiskWriterOptions } from './node/diskWriter.js';
+export { nodeSha256, pathSource, readableSource } from './node/fileSources.js';
+export { receiveFilesToDir, sendLocalFile } from './node/files.js';
+export type { ReceiveFilesToDirOptions } from './node/files.js';

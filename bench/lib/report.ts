@@ -23,7 +23,7 @@ export interface RatioTarget {
 }
 
 export interface RowOptions {
-  readonly unit: 'msgs/s' | 'req/s';
+  readonly unit: 'msgs/s' | 'req/s' | 'MiB/s';
   /** Ratios printed against these (first one is the main baseline). */
   readonly baselines?: readonly CaseResult[];
   readonly ratioTarget?: RatioTarget;

@@ -426,6 +426,9 @@ export const createTransport = (broker: Broker, options: TransportOptions = {}):
     get closed() {
       return closing !== undefined;
     },
+    get maxMessageBytes() {
+      return broker.maxMessageBytes;
+    },
     // the generic signatures of Transport narrow what these take; the payload decides at run time
     publish: publish as Transport['publish'],
     publishDeferred: publishDeferred as Transport['publishDeferred'],

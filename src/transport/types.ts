@@ -419,6 +419,12 @@ export interface Transport {
   /** True once `close()` was called. */
   readonly closed: boolean;
   /**
+   * Largest encoded message the broker takes now, in bytes (nsqd's
+   * `--max-msg-size` once read or learned); a bigger publish is refused with
+   * `PayloadTooLargeError`. What a file sender sizes its chunks by.
+   */
+  readonly maxMessageBytes: number;
+  /**
    * Publishes `msg` and resolves when the broker acknowledged it.
    *
    * `msg` may be partial: a missing `type` is sent as `'event'` and a missing

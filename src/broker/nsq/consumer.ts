@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { useLinearFrames } from './frames.js';
 import { EventEmitter } from 'node:events';
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
 import * as nsq from 'nsqjs';
@@ -246,6 +247,7 @@ export const consumeNsq = (options: NsqConsumerOptions): Observable<NsqDelivery>
       if (requireTls) guardTlsConnection(conn);
       corkConnection(conn);
       useWireMessages(conn);
+      useLinearFrames(conn);
       if (conn instanceof EventEmitter) conn.on('ready', () => onSubscribed(conn));
     });
     // without the hook, nsqjs's own signal: the first connection subscribed

@@ -1,0 +1,32 @@
+import { MAX_FILE_NAME_BYTES } from '../../src/file/names.js';
+
+/** Names a hostile sender might try: each must be refused. */
+export const HOSTILE_NAMES: readonly string[] = [
+  '',
+  '.',
+  '..',
+  '../etc/passwd',
+  '..\\windows\\system32',
+  '/etc/passwd',
+  'C:\\boot.ini',
+  'C:boot.ini',
+  'sub/dir.txt',
+  'a\u0000b.txt',
+  'tab\there',
+  'line\nbreak',
+  'bell\u0007',
+  'del\u007f',
+  'CON',
+  'nul.txt',
+  'com1',
+  'LPT9.log',
+  'x'.repeat(MAX_FILE_NAME_BYTES + 1),
+  'é'.repeat(128),
+  '.hidden',
+  'trailing.',
+  'trailing ',
+  'evil\u202etxt.exe',
+  'a:stream',
+  'what?.txt',
+  'a..b',
+];

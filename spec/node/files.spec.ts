@@ -1,0 +1,205 @@
+import { mkdtemp, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { lastValueFrom } from 'rxjs';
+import { memoryBroker } from '../../src/broker/memory/memoryBroker.js';
+import { InvalidPathError } from '../../src/errors.js';
+import { FileRejectedError } from '../../src/file/errors.js';
+import { sendFile } from '../../src/file/sendFile.js';
+import type { FileEvent, FileInfo } from '../../src/file/types.js';
+import { diskWriter } from '../../src/node/diskWriter.js';
+import { nodeSha256 } from '../../src/node/fileSources.js';
+import { receiveFilesToDir, sendLocalFile } from '../../src/node/files.js';
+import { memoryTransport } from '../../src/transport/memoryTransport.js';
+import { HOSTILE_NAMES } from '../helpers/hostileNames.js';
+
+const bytesOf = (n: number, seed = 1): Uint8Array =>
+  Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 7 + (i >> 10)) & 0xff);
+
+describe('files on disk (rxmini/node)', () => {
+  let root: string;
+  let dir: string;
+  let outside: string;
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'rxmini-files-'));
+    dir = join(root, 'inbox');
+    outside = join(root, 'outside.txt');
+    await mkdir(dir);
+    await writeFile(outside, 'untouched');
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const bus = () => {
+    const broker = memoryBroker({ maxMessageBytes: 64 * 1024 });
+    const receiver = memoryTransport({ broker, service: 'files' });
+    const sender = memoryTransport({ broker });
+    return {
+      receiver,
+      sender,
+      close: async () => {
+        await sender.close();
+        await receiver.close();
+        await broker.close();
+      },
+    };
+  };
+
+  it('sends a path and receives it into dir: same bytes, no temp files left, the location inside dir', async () => {
+    const b = bus();
+    const events: FileEvent[] = [];
+    const sub = receiveFilesToDir(b.receiver, 'uploads', { dir }).subscribe((e) => events.push(e));
+    const file = bytesOf(300_000);
+    const source = join(root, 'source.bin');
+    await writeFile(source, file);
+    const last = await lastValueFrom(sendLocalFile(b.sender, 'uploads', source, { window: 4 }));
+    expect(last.done).toBeTrue();
+    expect(new Uint8Array(await readFile(join(dir, 'source.bin')))).toEqual(file);
+    expect(await readdir(dir)).toEqual(['source.bin']);
+    const completed = events.find((e) => e.type === 'completed');
+    expect(completed?.type === 'completed' && completed.location).toBe(join(dir, 'source.bin'));
+    expect(completed?.type === 'completed' && completed.sha256).toBe(
+      createHash('sha256').update(file).digest('hex'),
+    );
+    sub.unsubscribe();
+    await b.close();
+  });
+
+  it('sends a Node Readable of unknown size', async () => {
+    const b = bus();
+    const sub = receiveFilesToDir(b.receiver, 'uploads', { dir }).subscribe();
+    const file = bytesOf(100_000, 2);
+    const pieces = Array.from({ length: 10 }, (_, i) => file.slice(i * 10_000, (i + 1) * 10_000));
+    await lastValueFrom(sendLocalFile(b.sender, 'uploads', Readable.from(pieces), { filename: 'r.bin' }));
+    expect(new Uint8Array(await readFile(join(dir, 'r.bin')))).toEqual(file);
+    sub.unsubscribe();
+    await b.close();
+  });
+
+  it(`rejects all ${HOSTILE_NAMES.length} hostile names and writes nothing, inside dir or out`, async () => {
+    const b = bus();
+    const events: FileEvent[] = [];
+    const sub = receiveFilesToDir(b.receiver, 'uploads', { dir }).subscribe((e) => events.push(e));
+    for (const name of HOSTILE_NAMES) {
+      const error = await lastValueFrom(sendFile(b.sender, 'uploads', bytesOf(10), { filename: name })).catch(
+        (e: unknown) => e,
+      );
+      expect(error).withContext(JSON.stringify(name)).toBeInstanceOf(FileRejectedError);
+      expect((error as FileRejectedError).errorName).toBe('InvalidPathError');
+    }
+    expect(events.filter((e) => e.type === 'failed').length).toBe(HOSTILE_NAMES.length);
+    expect(await readdir(dir)).toEqual([]);
+    expect((await readdir(root)).sort()).toEqual(['inbox', 'outside.txt']);
+    expect(await readFile(outside, 'utf8')).toBe('untouched');
+    sub.unsubscribe();
+    await b.close();
+  });
+
+  it('never writes through a symlink already in dir: refused without overwrite, the link itself replaced with it', async () => {
+    await symlink(outside, join(dir, 'link.txt'));
+    const b = bus();
+    const sub = receiveFilesToDir(b.receiver, 'uploads', { dir }).subscribe();
+    const error = await lastValueFrom(
+      sendFile(b.sender, 'uploads', bytesOf(10), { filename: 'link.txt' }),
+    ).catch((e: unknown) => e);
+    expect((error as FileRejectedError).errorName).toBe('InvalidPathError');
+    expect(await readFile(outside, 'utf8')).toBe('untouched');
+    sub.unsubscribe();
+
+    const replacing = receiveFilesToDir(b.receiver, 'uploads', { dir, overwrite: true }).subscribe();
+    await lastValueFrom(
+      sendFile(b.sender, 'uploads', new TextEncoder().encode('new'), { filename: 'link.txt' }),
+    );
+    expect(await readFile(outside, 'utf8')).toBe('untouched');
+    expect(await readFile(join(dir, 'link.txt'), 'utf8')).toBe('new');
+    replacing.unsubscribe();
+    await b.close();
+  });
+
+  it('does not follow a symlink planted where its temp file goes', async () => {
+    await symlink(outside, join(dir, '.rxmini-planted.part'));
+    const b = bus();
+    const sub = receiveFilesToDir(b.receiver, 'uploads', { dir }).subscribe();
+    await lastValueFrom(
+      sendFile(b.sender, 'uploads', bytesOf(1_000), { filename: 'ok.bin', fileId: 'planted' }),
+    );
+    expect(await readFile(outside, 'utf8')).toBe('untouched');
+    expect(new Uint8Array(await readFile(join(dir, 'ok.bin')))).toEqual(bytesOf(1_000));
+    sub.unsubscribe();
+    await b.close();
+  });
+
+  it('does not follow symlinks planted where its index and saved info go', async () => {
+    await symlink(outside, join(dir, '.rxmini-planted2.idx'));
+    await symlink(outside, join(dir, '.rxmini-planted2.json'));
+    const sink = await diskWriter({ dir }).open({
+      fileId: 'planted2',
+      name: 'p.txt',
+      size: 3,
+      chunkSize: 3,
+      total: 1,
+    });
+    await sink.write(0, 0, new TextEncoder().encode('abc'));
+    await sink.commit(3);
+    expect(await readFile(outside, 'utf8')).toBe('untouched');
+    expect(await readdir(dir)).toEqual(['p.txt']);
+  });
+
+  it('resolves dir through a symlink and writes in the real directory', async () => {
+    const alias = join(root, 'alias');
+    await symlink(dir, alias);
+    const writer = diskWriter({ dir: alias });
+    const sink = await writer.open({ fileId: 'f1', name: 'a.txt', size: 3, chunkSize: 3, total: 1 });
+    await sink.write(0, 0, new TextEncoder().encode('abc'));
+    expect(await sink.commit(3)).toBe(join(dir, 'a.txt'));
+  });
+
+  it('resumes after a restart: a second writer for the same file has the chunks the first wrote', async () => {
+    const info: FileInfo = { fileId: 'f2', name: 'resume.bin', size: 30, chunkSize: 10, total: 3 };
+    const file = bytesOf(30, 5);
+    const first = await diskWriter({ dir }).open(info);
+    expect(first.received).toEqual([]);
+    await first.write(2, 20, file.subarray(20));
+    await first.write(0, 0, file.subarray(0, 10));
+    // the process dies here: nothing closed, nothing committed
+    const second = await diskWriter({ dir }).open(info);
+    expect([...second.received].sort()).toEqual([0, 2]);
+    await second.write(1, 10, file.subarray(10, 20));
+    expect(await second.sha256(30)).toBe(nodeSha256().update(file).digest());
+    await second.commit(30);
+    expect(new Uint8Array(await readFile(join(dir, 'resume.bin')))).toEqual(file);
+    expect(await readdir(dir)).toEqual(['resume.bin']);
+  });
+
+  it('starts over when the saved transfer is for another file, and abort leaves nothing', async () => {
+    const first = await diskWriter({ dir }).open({
+      fileId: 'f3',
+      name: 'a',
+      size: 20,
+      chunkSize: 10,
+      total: 2,
+    });
+    await first.write(0, 0, bytesOf(10));
+    const other = await diskWriter({ dir }).open({
+      fileId: 'f3',
+      name: 'b',
+      size: 20,
+      chunkSize: 10,
+      total: 2,
+    });
+    expect(other.received).toEqual([]);
+    await other.abort();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('refuses a hostile name itself, whoever calls it', async () => {
+    await expectAsync(
+      diskWriter({ dir }).open({ fileId: 'f4', name: '../x', size: 1, chunkSize: 1, total: 1 }),
+    ).toBeRejectedWithError(InvalidPathError);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
