@@ -3,7 +3,6 @@
  * once, 200 MiB with the receiver's memory measured in its own process
  * (fixtures/fileReceiver.ts), and a resume after the receiver is killed.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +16,7 @@ import { receiveFilesToDir, sendLocalFile } from '../../src/node/files';
 import { nsqTransport } from '../../src/transport/nsqTransport';
 import type { Transport } from '../../src/transport/types';
 import { HOSTILE_NAMES } from '../helpers/hostileNames';
+import { forkFixture, exited, killChildren } from '../helpers/children';
 import { describeNsq } from '../helpers/nsq';
 import type { ReceiverMessage } from './fixtures/fileReceiver';
 
@@ -44,16 +44,6 @@ const sha256OfFile = async (path: string): Promise<string> => {
   return hash.digest('hex');
 };
 
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-
-const alive = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of alive) child.kill('SIGKILL');
-});
-
 describeNsq('file transfer over nsq', (servers) => {
   let root: string;
   let dir: string;
@@ -80,13 +70,13 @@ describeNsq('file transfer over nsq', (servers) => {
 
   /** Forks a receiver process; resolves with it and its messages once it consumes. */
   const receiverProcess = (timeoutMs: number) => {
-    const child = fork(
-      join(__dirname, 'fixtures', 'fileReceiver.js'),
-      [servers().nsqdTcp, servers().nsqdHttp, topic, dir, String(timeoutMs)],
-      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-    );
-    alive.add(child);
-    child.once('exit', () => alive.delete(child));
+    const child = forkFixture('fileReceiver', [
+      servers().nsqdTcp,
+      servers().nsqdHttp,
+      topic,
+      dir,
+      String(timeoutMs),
+    ]);
     const messages: ReceiverMessage[] = [];
     const waiters: { check: (m: ReceiverMessage) => boolean; resolve: (m: ReceiverMessage) => void }[] = [];
     child.on('message', (message: ReceiverMessage) => {
@@ -128,8 +118,7 @@ describeNsq('file transfer over nsq', (servers) => {
   });
 
   afterEach(async () => {
-    for (const child of alive) child.kill('SIGKILL');
-    await Promise.all([...alive].map(exited));
+    await killChildren();
     await Promise.all(transports.splice(0).map((t) => t.close()));
     await rm(root, { recursive: true, force: true });
   }, 30_000);

@@ -3,30 +3,19 @@
  * processes (issue 13): the responder is a child process
  * (fixtures/streamResponder.ts), the requester this spec's own nsq transport.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { lastValueFrom, map, take, toArray, type Subscription } from 'rxjs';
 import type { Message } from '../../src/codec/message';
 import { nsqTransport } from '../../src/transport/nsqTransport';
 import { StreamIdleError } from '../../src/transport/streamErrors';
 import type { StreamEnd } from '../../src/transport/streamTypes';
 import type { Transport } from '../../src/transport/types';
+import { forkFixture, exited } from '../helpers/children';
 import { describeNsq } from '../helpers/nsq';
 import { sleep, waitFor } from '../helpers/wait';
 import type { StreamKind, StreamerMessage } from './fixtures/streamResponder';
 
 const START_TIMEOUT_MS = 15_000;
-
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-
-/** Whatever a spec leaves running, the spec process takes down with it. */
-const alive = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of alive) child.kill('SIGKILL');
-});
 
 const indexOf = (m: Message): number => (m.body?.['result'] as { i: number }).i;
 
@@ -60,14 +49,8 @@ describeNsq('streaming replies across two processes over nsq', (servers) => {
     action = `streams.rows${specs}`;
     ends = [];
     transport = nsqTransport({ nsqd: servers().nsqdTcp, nsqdHttp: [servers().nsqdHttp], service: 'caller' });
-    responder = fork(
-      join(__dirname, 'fixtures', 'streamResponder.js'),
-      [servers().nsqdTcp, servers().nsqdHttp, action],
-      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-    );
-    alive.add(responder);
+    responder = forkFixture('streamResponder', [servers().nsqdTcp, servers().nsqdHttp, action]);
     const child = responder;
-    child.once('exit', () => alive.delete(child));
     child.on('message', (message: StreamerMessage) => {
       if (message.type === 'ended') ends.push(message.end);
     });

@@ -3,12 +3,12 @@
  * a child process (fixtures/echoService.ts) consuming the same action topic on
  * the same channel; the spec calls them from its own nsq transport.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { createService } from '../../src/service/createService';
 import type { Service } from '../../src/service/types';
 import type { Transport } from '../../src/transport/types';
 import { nsqTransport } from '../../src/transport/nsqTransport';
+import { forkFixture, exited } from '../helpers/children';
 import { describeNsq, nsqChannelStats } from '../helpers/nsq';
 import { FLEET_SERVICE, type FleetMessage } from './fixtures/echoService';
 
@@ -25,17 +25,6 @@ interface Echoed {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-
-/** Whatever a spec leaves running, the spec process takes down with it. */
-const alive = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of alive) child.kill('SIGKILL');
-});
-
 describeNsq('two service processes of one service over nsq', (servers) => {
   let instances: ChildProcess[];
   let transport: Transport;
@@ -45,14 +34,13 @@ describeNsq('two service processes of one service over nsq', (servers) => {
 
   /** Forks one instance serving `action` and waits until it consumes. */
   const startInstance = (): Promise<ChildProcess> => {
-    const child = fork(
-      join(__dirname, 'fixtures', 'echoService.js'),
-      [servers().nsqdTcp, servers().nsqdHttp, action, String(MSG_TIMEOUT_MS)],
-      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-    );
+    const child = forkFixture('echoService', [
+      servers().nsqdTcp,
+      servers().nsqdHttp,
+      action,
+      String(MSG_TIMEOUT_MS),
+    ]);
     instances.push(child);
-    alive.add(child);
-    child.once('exit', () => alive.delete(child));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error('an instance did not start in time')),

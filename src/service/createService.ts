@@ -300,6 +300,23 @@ export const createService = (options: ServiceOptions): Service => {
     }
   };
 
+  /** The response to `delivery` for `outcome`, counted in the metrics (with its status) and told to `onError` when an error. */
+  const countedAnswer = (
+    delivery: Delivery,
+    outcome: unknown,
+    statusCode: number | undefined,
+  ): ReturnType<typeof answerFor> => {
+    const response = answerFor(delivery.message, outcome, statusCode);
+    const status =
+      response?.message.statusCode ??
+      statusCode ??
+      (outcome instanceof Error ? statusOfError(outcome) : StatusCode.OK);
+    record(delivery.topic, status, delivery.receivedAt);
+    if (outcome instanceof Error)
+      notifyError(outcome, { action: delivery.topic, delivery, statusCode: status });
+    return response;
+  };
+
   /**
    * Answers an in-process call: a result as it is (what the bus would bring:
    * `undefined` as `null`), anything else as the response the bus would
@@ -311,14 +328,7 @@ export const createService = (options: ServiceOptions): Service => {
       call.succeed(outcome ?? null);
       return;
     }
-    const response = answerFor(delivery.message, outcome, statusCode);
-    const status =
-      response?.message.statusCode ??
-      statusCode ??
-      (outcome instanceof Error ? statusOfError(outcome) : StatusCode.OK);
-    record(delivery.topic, status, delivery.receivedAt);
-    if (outcome instanceof Error)
-      notifyError(outcome, { action: delivery.topic, delivery, statusCode: status });
+    const response = countedAnswer(delivery, outcome, statusCode);
     if (response === undefined) return;
     const result = resultOf(call.topic, response.message);
     if (result.ok) call.succeed(result.value);
@@ -335,14 +345,7 @@ export const createService = (options: ServiceOptions): Service => {
     }
     if (answered.has(request)) return DONE;
     answered.add(request);
-    const response = answerFor(request, outcome, statusCode);
-    const status =
-      response?.message.statusCode ??
-      statusCode ??
-      (outcome instanceof Error ? statusOfError(outcome) : StatusCode.OK);
-    record(delivery.topic, status, delivery.receivedAt);
-    if (outcome instanceof Error)
-      notifyError(outcome, { action: delivery.topic, delivery, statusCode: status });
+    const response = countedAnswer(delivery, outcome, statusCode);
     if (response === undefined) {
       delivery.logger.debug('service: nothing to answer (no replyTo or contextID)', {
         action: delivery.topic,
