@@ -197,6 +197,22 @@ export const serviceBehaviour = (path: CallPath): void => {
       });
     });
 
+    it('counts a call the service answered after its caller timed out', () => {
+      let svc: Service | undefined;
+      withService((caller, served, { cold }) => {
+        svc = served;
+        cold('-a').subscribe(() => {
+          caller.call$('math.slow', {}, { timeout: 20 }).subscribe({ error: () => undefined });
+        });
+      });
+      expect(svc?.metrics.export()).toEqual(
+        jasmine.objectContaining({
+          'action.math.slow.calls': 1,
+          'action.math.slow.latency_ms.sum': 100,
+        }),
+      );
+    });
+
     it('counts each call once in the action metrics', () => {
       let svc: Service | undefined;
       withService((caller, served, { cold }) => {

@@ -340,7 +340,11 @@ export const createService = (options: ServiceOptions): Service => {
     const request = delivery.message;
     const call = localCallOf(request);
     if (call !== undefined) {
-      if (!call.done) answerLocal(call, delivery, outcome, statusCode);
+      // counted even when the caller stopped waiting (timed out, unsubscribed), as over the bus
+      if (!call.answered) {
+        call.answered = true;
+        answerLocal(call, delivery, outcome, statusCode);
+      }
       return DONE;
     }
     if (answered.has(request)) return DONE;

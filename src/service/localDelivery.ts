@@ -63,6 +63,8 @@ export class LocalCall implements BrokerDelivery, Expiring {
   lane: Lane | undefined = undefined;
   /** Answered, timed out or cancelled: what comes later is dropped. */
   done = false;
+  /** Answered by the service (once: a second answer is dropped, and not counted). */
+  answered = false;
 
   constructor(
     /** The call's contextID (and its delivery id). */
