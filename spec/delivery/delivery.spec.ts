@@ -1,5 +1,6 @@
 import { HeaderKey } from '../../src/constant/index.js';
 import { deadlineBudget } from '../../src/delivery/delivery.js';
+import type { FailHandler } from '../../src/delivery/types.js';
 import { testScheduler } from '../helpers/marbles.js';
 import { fakeBrokerDelivery, fakeDelivery } from '../transport/fakes.js';
 
@@ -22,6 +23,28 @@ describe('delivery/delivery', () => {
     expect(delivery.deadline).toBeUndefined();
     expect(delivery.remainingMs).toBe(Infinity);
     expect(delivery.expired).toBeFalse();
+  });
+
+  it('runs a failure handler attached twice in a row once, and one attached again later twice', async () => {
+    const calls: string[] = [];
+    const record =
+      (name: string): FailHandler =>
+      (failure, next) => {
+        calls.push(name);
+        return next(failure.error);
+      };
+    const a = record('a');
+    const b = record('b');
+    const { delivery } = fakeDelivery(msg);
+    const once = delivery.withFailHandler(a);
+    expect(once.withFailHandler(a)).toBe(once);
+    await once.withFailHandler(a).fail(new Error('boom'));
+    expect(calls).toEqual(['a']);
+
+    calls.length = 0;
+    const { delivery: other } = fakeDelivery(msg);
+    await other.withFailHandler(a).withFailHandler(b).withFailHandler(a).fail(new Error('boom'));
+    expect(calls).toEqual(['a', 'b', 'a']);
   });
 
   it('makes finish, requeue and touch idempotent: the first acknowledgement wins', () => {

@@ -314,6 +314,7 @@ class DeliveryView<I = unknown> implements Delivery<I> {
     return new DeliveryView(this.core, this.context, input, this.failChain, this.wrappers);
   }
   withFailHandler(handler: FailHandler): Delivery<I> {
+    if (this.failChain?.handler === handler) return this;
     return new DeliveryView(
       this.core,
       this.context,
@@ -382,4 +383,6 @@ export const createDelivery = (
   timeouts: DeliveryTimeouts = NO_TIMEOUTS,
   /** When it was received, when the caller knows (default: now, on `deps.scheduler`). */
   receivedAt?: number,
-): Delivery => new DeliveryCore(raw, message, deps, timeouts, receivedAt).view();
+  /** Failure handlers attached from the start (see {@link failChainOf}). */
+  failChain?: FailChain,
+): Delivery => new DeliveryCore(raw, message, deps, timeouts, receivedAt).view(EMPTY_CONTEXT, failChain);

@@ -193,7 +193,12 @@ export interface Delivery<I = unknown> {
   withContext(values: Readonly<Record<string, unknown>>): Delivery<I>;
   /** This delivery carrying `input` (what `validate` does with the decoded body). */
   withInput<A>(input: A): Delivery<A>;
-  /** This delivery with `handler` deciding its failures first; see {@link FailHandler}. */
+  /**
+   * This delivery with `handler` deciding its failures first; see
+   * {@link FailHandler}. When `handler` is already the one attached last, the
+   * delivery itself (a handler runs once per failure however often it is
+   * attached in a row).
+   */
   withFailHandler(handler: FailHandler): Delivery<I>;
   /** This delivery with `wrapper` around its handler, inside the wrappers attached before it. */
   withHandlerWrapper(wrapper: HandlerWrapper): Delivery<I>;

@@ -35,7 +35,7 @@ import { MAX_TTL_MS } from '../constant/limits.js';
 import { StatusCode } from '../constant/status.js';
 import { validateChannel, validateTopic } from '../broker/names.js';
 import { isPromiseLike, knownOutcome, promiseOf } from '../delivery/settled.js';
-import { createDelivery, type DeliveryDeps } from '../delivery/delivery.js';
+import { createDelivery, failChainOf, type DeliveryDeps } from '../delivery/delivery.js';
 import type { Delivery, DeliveryHandler, FailHandler } from '../delivery/types.js';
 import { BadRequestError, NotFoundError, ValidationError } from '../errors.js';
 import { noopLogger } from '../logger/noopLogger.js';
@@ -726,6 +726,7 @@ export const createService = (options: ServiceOptions): Service => {
 
   /** In-process calls: timed out on one timer, delivered through the same pipe. */
   const deadlines = createDeadlines(scheduler);
+  const localFailChain = failChainOf([answerFailure]);
   const localDeps: DeliveryDeps = {
     scheduler,
     logger,
@@ -739,6 +740,8 @@ export const createService = (options: ServiceOptions): Service => {
         localDeps,
         undefined,
         call.attempts === 1 ? call.timestamp : undefined,
+        // the pipe's first stage attaches the same handler: made with it, the delivery needs no view for it
+        localFailChain,
       ),
     );
   const localHost: LocalCallHost = {
