@@ -10,7 +10,7 @@ import { FileRejectedError } from '../../src/file/errors.js';
 import { sendFile } from '../../src/file/sendFile.js';
 import type { FileEvent, FileInfo } from '../../src/file/types.js';
 import { diskWriter } from '../../src/node/diskWriter.js';
-import { nodeSha256 } from '../../src/node/fileSources.js';
+import { nodeSha256, pathSource } from '../../src/node/fileSources.js';
 import { receiveFilesToDir, sendLocalFile } from '../../src/node/files.js';
 import { memoryTransport } from '../../src/transport/memoryTransport.js';
 import { HOSTILE_NAMES } from '../helpers/hostileNames.js';
@@ -67,6 +67,48 @@ describe('files on disk (rxmini/node)', () => {
     );
     sub.unsubscribe();
     await b.close();
+  });
+
+  const piecesOf = async (iterable: AsyncIterable<Uint8Array>, most = Infinity): Promise<Uint8Array[]> => {
+    const pieces: Uint8Array[] = [];
+    for await (const piece of iterable) {
+      pieces.push(piece);
+      if (pieces.length >= most) break;
+    }
+    return pieces;
+  };
+
+  it('reads a path in pieces of exactly the size asked for, the last one shorter, 1 MiB when not told', async () => {
+    const file = bytesOf(2_500_000, 3);
+    const source = join(root, 'pieces.bin');
+    await writeFile(source, file);
+    const reader = await pathSource(source);
+    expect(reader.size).toBe(2_500_000);
+    const pieces = await piecesOf(reader.read(1_000_000));
+    expect(pieces.map((p) => p.length)).toEqual([1_000_000, 1_000_000, 500_000]);
+    expect(new Uint8Array(Buffer.concat(pieces))).toEqual(file);
+    const defaults = await piecesOf((await pathSource(source)).read());
+    expect(defaults.map((p) => p.length)).toEqual([1_048_576, 1_048_576, 2_500_000 - 2 * 1_048_576]);
+    // each piece is its own memory: a later read does not overwrite an earlier piece
+    expect(new Set(pieces.map((p) => p.buffer)).size).toBe(3);
+    const text = await piecesOf((await pathSource(join(root, 'outside.txt'))).read(4));
+    expect(text.map((p) => Buffer.from(p).toString())).toEqual(['unto', 'uche', 'd']);
+  });
+
+  it('stops reading a path when cancelled, and reads an empty file as no pieces', async () => {
+    const source = join(root, 'cancel.bin');
+    await writeFile(source, bytesOf(50_000, 4));
+    const reader = await pathSource(source);
+    const pieces: Uint8Array[] = [];
+    for await (const piece of reader.read(10_000)) {
+      pieces.push(piece);
+      reader.cancel?.();
+    }
+    expect(pieces.length).toBe(1);
+    const empty = join(root, 'empty.bin');
+    await writeFile(empty, new Uint8Array());
+    expect(await piecesOf((await pathSource(empty)).read(10))).toEqual([]);
+    await expectAsync(pathSource(root)).toBeRejectedWithError(/not a regular file/);
   });
 
   it('sends a Node Readable of unknown size', async () => {
