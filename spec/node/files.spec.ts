@@ -200,6 +200,34 @@ describe('files on disk (rxmini/node)', () => {
     expect(await sink.commit(3)).toBe(join(dir, 'a.txt'));
   });
 
+  it('hashes the whole file as written, whatever the order: in order, out of order, a chunk rewritten inside the hashed prefix', async () => {
+    const file = bytesOf(50, 6);
+    const expected = nodeSha256().update(file).digest();
+    const open = (fileId: string) =>
+      diskWriter({ dir }).open({ fileId, name: `${fileId}.bin`, size: 50, chunkSize: 10, total: 5 });
+    const chunk = (i: number): Uint8Array => file.subarray(i * 10, i * 10 + 10);
+    const inOrder = await open('h1');
+    await Promise.all([0, 1, 2, 3, 4].map((i) => inOrder.write(i, i * 10, chunk(i))));
+    expect(await inOrder.sha256(50)).toBe(expected);
+    // asked again: the same answer (the bytes read back this time)
+    expect(await inOrder.sha256(50)).toBe(expected);
+    const shuffled = await open('h2');
+    for (const i of [0, 3, 1, 4, 2]) await shuffled.write(i, i * 10, chunk(i));
+    expect(await shuffled.sha256(50)).toBe(expected);
+    const rewritten = await open('h3');
+    await rewritten.write(0, 0, new Uint8Array(10).fill(9));
+    await rewritten.write(1, 10, chunk(1));
+    // chunk 0 again, with its real bytes: the prefix fed with the wrong ones is dropped
+    await rewritten.write(0, 0, chunk(0));
+    for (const i of [2, 3, 4]) await rewritten.write(i, i * 10, chunk(i));
+    expect(await rewritten.sha256(50)).toBe(expected);
+    // a file whose chunks go past the size it is hashed for: only the first bytes count
+    const longer = await open('h4');
+    for (const i of [0, 1, 2, 3, 4]) await longer.write(i, i * 10, chunk(i));
+    expect(await longer.sha256(30)).toBe(nodeSha256().update(file.subarray(0, 30)).digest());
+    await Promise.all([inOrder, shuffled, rewritten, longer].map((sink) => sink.abort()));
+  });
+
   it('resumes after a restart: a second writer for the same file has the chunks the first wrote', async () => {
     const info: FileInfo = { fileId: 'f2', name: 'resume.bin', size: 30, chunkSize: 10, total: 3 };
     const file = bytesOf(30, 5);
