@@ -165,7 +165,7 @@ describeNsq('nsq publisher', (servers) => {
     }
   }, 15_000);
 
-  it('refuses a large body over max-msg-size in a batch of large bodies, and sends the others', async () => {
+  it('refuses a body over max-msg-size before sending it, while the large bodies of the same tick are sent', async () => {
     const topic = 'pub.large-refused';
     await createChannel(topic);
     const limit = publisher.limits().maxMessageBytes;
