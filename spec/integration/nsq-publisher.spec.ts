@@ -135,6 +135,51 @@ describeNsq('nsq publisher', (servers) => {
     }
   }, 15_000);
 
+  it('writes large bodies as pieces of their own and still splits by maxBodyBytes: every body arrives intact', async () => {
+    const topic = 'pub.large';
+    const limited = createNsqPublisher({ nsqd: servers().nsqdTcp, maxBodyBytes: 100_000 });
+    try {
+      await createChannel(topic);
+      const pattern = (length: number, seed: number): Uint8Array =>
+        Uint8Array.from({ length }, (_, i) => (i * 13 + seed * 101 + (i >> 8)) & 0xff);
+      // 40 KB bodies (over INLINE_BODY_BYTES: written uncopied) between small ones, all in one tick
+      const bodies = Array.from({ length: 12 }, (_, i) =>
+        i % 2 === 0 ? pattern(40_000, i) : pattern(100 + i, i),
+      );
+      await Promise.all(bodies.map((body) => limited.publish(topic, body)));
+      // 6 bodies of 40 KB (+ 4 bytes each): at most 2 fit in one 100 KB MPUB
+      expect(limited.stats().commands).toBeGreaterThanOrEqual(3);
+      expect(limited.stats().acknowledged).toBe(bodies.length);
+      const received = await firstValueFrom(
+        consumeNsq({ topic, channel: 'c', nsqd: [servers().nsqdTcp], maxInFlight: 100 }).pipe(
+          tap((delivery) => delivery.finish()),
+          map((delivery) => Buffer.from(delivery.body).toString('hex')),
+          take(bodies.length),
+          toArray(),
+          timeout(10_000),
+        ),
+      );
+      expect(received.sort()).toEqual(bodies.map((body) => Buffer.from(body).toString('hex')).sort());
+    } finally {
+      await limited.close();
+    }
+  }, 15_000);
+
+  it('refuses a body over max-msg-size before sending it, while the large bodies of the same tick are sent', async () => {
+    const topic = 'pub.large-refused';
+    await createChannel(topic);
+    const limit = publisher.limits().maxMessageBytes;
+    const ok = [Buffer.alloc(40_000, 1), Buffer.alloc(40_000, 2)];
+    const results = await Promise.allSettled([
+      publisher.publish(topic, ok[0] as Buffer),
+      publisher.publish(topic, Buffer.alloc(limit + 1, 3)),
+      publisher.publish(topic, ok[1] as Buffer),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(PayloadTooLargeError);
+    expect(await topicMessageCount(topic)).toBe(2);
+  });
+
   it('keeps topics apart in one tick, and sends a lone message as PUB', async () => {
     await Promise.all([
       publisher.publish('pub.a', 'a1'),

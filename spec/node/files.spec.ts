@@ -10,7 +10,7 @@ import { FileRejectedError } from '../../src/file/errors.js';
 import { sendFile } from '../../src/file/sendFile.js';
 import type { FileEvent, FileInfo } from '../../src/file/types.js';
 import { diskWriter } from '../../src/node/diskWriter.js';
-import { nodeSha256 } from '../../src/node/fileSources.js';
+import { nodeSha256, pathSource } from '../../src/node/fileSources.js';
 import { receiveFilesToDir, sendLocalFile } from '../../src/node/files.js';
 import { memoryTransport } from '../../src/transport/memoryTransport.js';
 import { HOSTILE_NAMES } from '../helpers/hostileNames.js';
@@ -67,6 +67,48 @@ describe('files on disk (rxmini/node)', () => {
     );
     sub.unsubscribe();
     await b.close();
+  });
+
+  const piecesOf = async (iterable: AsyncIterable<Uint8Array>, most = Infinity): Promise<Uint8Array[]> => {
+    const pieces: Uint8Array[] = [];
+    for await (const piece of iterable) {
+      pieces.push(piece);
+      if (pieces.length >= most) break;
+    }
+    return pieces;
+  };
+
+  it('reads a path in pieces of exactly the size asked for, the last one shorter, 1 MiB when not told', async () => {
+    const file = bytesOf(2_500_000, 3);
+    const source = join(root, 'pieces.bin');
+    await writeFile(source, file);
+    const reader = await pathSource(source);
+    expect(reader.size).toBe(2_500_000);
+    const pieces = await piecesOf(reader.read(1_000_000));
+    expect(pieces.map((p) => p.length)).toEqual([1_000_000, 1_000_000, 500_000]);
+    expect(new Uint8Array(Buffer.concat(pieces))).toEqual(file);
+    const defaults = await piecesOf((await pathSource(source)).read());
+    expect(defaults.map((p) => p.length)).toEqual([1_048_576, 1_048_576, 2_500_000 - 2 * 1_048_576]);
+    // each piece is its own memory: a later read does not overwrite an earlier piece
+    expect(new Set(pieces.map((p) => p.buffer)).size).toBe(3);
+    const text = await piecesOf((await pathSource(join(root, 'outside.txt'))).read(4));
+    expect(text.map((p) => Buffer.from(p).toString())).toEqual(['unto', 'uche', 'd']);
+  });
+
+  it('stops reading a path when cancelled, and reads an empty file as no pieces', async () => {
+    const source = join(root, 'cancel.bin');
+    await writeFile(source, bytesOf(50_000, 4));
+    const reader = await pathSource(source);
+    const pieces: Uint8Array[] = [];
+    for await (const piece of reader.read(10_000)) {
+      pieces.push(piece);
+      reader.cancel?.();
+    }
+    expect(pieces.length).toBe(1);
+    const empty = join(root, 'empty.bin');
+    await writeFile(empty, new Uint8Array());
+    expect(await piecesOf((await pathSource(empty)).read(10))).toEqual([]);
+    await expectAsync(pathSource(root)).toBeRejectedWithError(/not a regular file/);
   });
 
   it('sends a Node Readable of unknown size', async () => {
@@ -156,6 +198,34 @@ describe('files on disk (rxmini/node)', () => {
     const sink = await writer.open({ fileId: 'f1', name: 'a.txt', size: 3, chunkSize: 3, total: 1 });
     await sink.write(0, 0, new TextEncoder().encode('abc'));
     expect(await sink.commit(3)).toBe(join(dir, 'a.txt'));
+  });
+
+  it('hashes the whole file as written, whatever the order: in order, out of order, a chunk rewritten inside the hashed prefix', async () => {
+    const file = bytesOf(50, 6);
+    const expected = nodeSha256().update(file).digest();
+    const open = (fileId: string) =>
+      diskWriter({ dir }).open({ fileId, name: `${fileId}.bin`, size: 50, chunkSize: 10, total: 5 });
+    const chunk = (i: number): Uint8Array => file.subarray(i * 10, i * 10 + 10);
+    const inOrder = await open('h1');
+    await Promise.all([0, 1, 2, 3, 4].map((i) => inOrder.write(i, i * 10, chunk(i))));
+    expect(await inOrder.sha256(50)).toBe(expected);
+    // asked again: the same answer (the bytes read back this time)
+    expect(await inOrder.sha256(50)).toBe(expected);
+    const shuffled = await open('h2');
+    for (const i of [0, 3, 1, 4, 2]) await shuffled.write(i, i * 10, chunk(i));
+    expect(await shuffled.sha256(50)).toBe(expected);
+    const rewritten = await open('h3');
+    await rewritten.write(0, 0, new Uint8Array(10).fill(9));
+    await rewritten.write(1, 10, chunk(1));
+    // chunk 0 again, with its real bytes: the prefix fed with the wrong ones is dropped
+    await rewritten.write(0, 0, chunk(0));
+    for (const i of [2, 3, 4]) await rewritten.write(i, i * 10, chunk(i));
+    expect(await rewritten.sha256(50)).toBe(expected);
+    // a file whose chunks go past the size it is hashed for: only the first bytes count
+    const longer = await open('h4');
+    for (const i of [0, 1, 2, 3, 4]) await longer.write(i, i * 10, chunk(i));
+    expect(await longer.sha256(30)).toBe(nodeSha256().update(file.subarray(0, 30)).digest());
+    await Promise.all([inOrder, shuffled, rewritten, longer].map((sink) => sink.abort()));
   });
 
   it('resumes after a restart: a second writer for the same file has the chunks the first wrote', async () => {

@@ -22,8 +22,12 @@
 export interface FileSourceReader {
   /** Size in bytes, or null when unknown until the end. */
   readonly size: number | null;
-  /** The bytes, in order, in pieces of any size; called once. */
-  read(): AsyncIterable<Uint8Array>;
+  /**
+   * The bytes, in order, in pieces of any size; called once. `pieceSize` is the
+   * transfer's chunk size: a reader that yields pieces of exactly that size
+   * (the last one shorter) spares the sender a copy of every byte.
+   */
+  read(pieceSize?: number): AsyncIterable<Uint8Array>;
   /** Stops reading and releases the source (the transfer was cancelled); optional. */
   cancel?(): void;
 }
@@ -125,5 +129,5 @@ export const chunksOf = (
     const cancel = source.cancel.bind(source);
     signal?.addEventListener('abort', () => cancel(), { once: true });
   }
-  return rechunk(source.read(), chunkSize);
+  return rechunk(source.read(chunkSize), chunkSize);
 };

@@ -77,6 +77,9 @@ const inside = (realDir: string, path: string): boolean => path === realDir || p
  *   `O_NOFOLLOW` (a symlink planted there is refused), and each written chunk
  *   is appended to `.rxmini-<fileId>.idx`, so that a receiver restarted after
  *   a crash resumes the transfer with the chunks it has (`received`).
+ * - The whole file's SHA-256 is fed with the chunks written in order as they
+ *   are written; `sha256` reads back only what came after a chunk that was
+ *   out of order (all of it after a restart).
  * - Commit: fsync, then a hard link to the final name — which fails rather
  *   than replace a file or follow a symlink already there — and the temp files
  *   removed; with `overwrite`, an atomic `rename` (which replaces a symlink
@@ -148,7 +151,22 @@ export const diskWriter = (options: DiskWriterOptions): FileWriter => {
       const indexFile = index;
       /** Appends to the index go one after the other. */
       let indexing: Promise<void> = Promise.resolve();
+      /** Index lines asked for and not yet in an append: the next append takes them all. */
+      let unindexed = '';
       let closed = false;
+      /**
+       * The file's SHA-256 over its first `hashed` bytes, fed with each chunk
+       * written where that prefix ends (chunks mostly come in order), so that
+       * `sha256` reads back only what came out of order; never ahead of what
+       * was asked to be written, and started over when a write fails or lands
+       * inside the prefix.
+       */
+      let prefix = hasher();
+      let hashed = 0;
+      const restartPrefix = (): void => {
+        prefix = hasher();
+        hashed = 0;
+      };
 
       const cleanup = async (): Promise<void> => {
         await Promise.all([rm(indexPath, { force: true }), rm(infoPath, { force: true })]);
@@ -163,23 +181,45 @@ export const diskWriter = (options: DiskWriterOptions): FileWriter => {
       return {
         received,
         write: async (index, offset, bytes) => {
-          let at = 0;
-          while (at < bytes.length) {
-            const { bytesWritten } = await fh.write(bytes, at, bytes.length - at, offset + at);
-            at += bytesWritten;
+          // hashed in the order writes are asked for, before the write ends
+          const extendsPrefix = offset === hashed && bytes.length > 0;
+          if (extendsPrefix) {
+            prefix.update(bytes);
+            hashed += bytes.length;
+          } else if (offset < hashed) restartPrefix();
+          try {
+            let at = 0;
+            while (at < bytes.length) {
+              const { bytesWritten } = await fh.write(bytes, at, bytes.length - at, offset + at);
+              at += bytesWritten;
+            }
+          } catch (error) {
+            // the prefix may say bytes the file does not have
+            restartPrefix();
+            throw error;
           }
-          indexing = indexing.then(() => indexFile.appendFile(`${index}\n`));
+          unindexed += `${index}\n`;
+          // one append carries every line asked for before it starts; the later links find none left
+          indexing = indexing.then(() => {
+            if (unindexed === '') return undefined;
+            const lines = unindexed;
+            unindexed = '';
+            return indexFile.appendFile(lines);
+          });
           await indexing;
         },
         sha256: async (size) => {
-          const hash = hasher();
+          if (hashed > size) restartPrefix();
+          const hash = prefix;
           const buffer = new Uint8Array(READ_BYTES);
-          for (let position = 0; position < size;) {
+          for (let position = hashed; position < size;) {
             const { bytesRead } = await fh.read(buffer, 0, Math.min(READ_BYTES, size - position), position);
             if (bytesRead === 0) break;
             hash.update(buffer.subarray(0, bytesRead));
             position += bytesRead;
           }
+          // a digest spends the hasher: a later call reads the whole file
+          restartPrefix();
           return hash.digest();
         },
         commit: async (size) => {

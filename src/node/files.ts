@@ -16,7 +16,7 @@ import { diskWriter, type DiskWriterOptions } from './diskWriter.js';
 import { nodeSha256, pathSource, readableSource } from './fileSources.js';
 
 /**
- * `sendFile` with Node sources: `source` may also be a path (read 1 MiB at a
+ * `sendFile` with Node sources: `source` may also be a path (read a chunk at a
  * time; `filename` defaults to its base name) or a Node `Readable`. Hashes
  * with `node:crypto` unless `hasher` says otherwise. Same progress, errors and
  * cancellation as `sendFile`; a path that cannot be read errors the stream.

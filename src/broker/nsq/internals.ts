@@ -107,7 +107,8 @@ interface WriterConnectionInternals {
 }
 
 /**
- * Writes an already encoded PUB/MPUB command on the Writer's connection, with
+ * Writes an already encoded PUB/MPUB command (its pieces, one after the other:
+ * corked, they leave in one `writev`) on the Writer's connection, with
  * `callback` queued for nsqd's answer exactly as nsqjs's own `produceMessages`
  * does (answers come back in order). Returns false, having done nothing, when
  * the connection is not ready to send or its internals are not the expected
@@ -115,7 +116,7 @@ interface WriterConnectionInternals {
  */
 export const writeCommand = (
   writer: nsq.Writer,
-  frame: Buffer,
+  pieces: readonly Buffer[],
   callback: (error?: Error | null) => void,
 ): boolean => {
   const conn = writerConnection(writer);
@@ -123,7 +124,7 @@ export const writeCommand = (
   const { statemachine, messageCallbacks } = conn as unknown as WriterConnectionInternals;
   if (statemachine?.current_state_name !== 'READY_SEND' || !Array.isArray(messageCallbacks)) return false;
   messageCallbacks.push(callback);
-  conn.write(frame);
+  for (const piece of pieces) conn.write(piece);
   return true;
 };
 

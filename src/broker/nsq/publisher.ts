@@ -492,9 +492,10 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
     };
     try {
       const bodies = batch.map((item) => item.body);
-      const frame = bodies.length === 1 ? encodePub(topic, bodies[0] as Buffer) : encodeMpub(topic, bodies);
+      // the large bodies are written as they are, beside the command's other bytes: no copy of them
+      const pieces = bodies.length === 1 ? encodePub(topic, bodies[0] as Buffer) : encodeMpub(topic, bodies);
       // nsqjs's own encoding is the fallback when its internals are not the expected ones
-      if (!writeCommand(w, frame, acknowledge)) w.publish(topic, bodies, acknowledge);
+      if (!writeCommand(w, pieces, acknowledge)) w.publish(topic, bodies, acknowledge);
     } catch (error) {
       acknowledge(error instanceof Error ? error : new Error(String(error)));
     }
