@@ -6,7 +6,7 @@ import { memoryWriter } from '../../src/file/memoryWriter.js';
 import { receiveFiles } from '../../src/file/receiveFiles.js';
 import { fileReplyTopic, sendFile } from '../../src/file/sendFile.js';
 import { sha256Hex } from '../../src/file/sha256.js';
-import type { FileEvent } from '../../src/file/types.js';
+import type { FileEvent, FileWriter } from '../../src/file/types.js';
 import {
   decodeFileReply,
   encodeFileFrame,
@@ -232,4 +232,52 @@ describe('sendFile and receiveFiles over a lossy network (property)', () => {
       { numRuns: 15 },
     );
   }, 120_000);
+});
+
+describe('file/receiveFiles: unsubscribing mid-transfer', () => {
+  it('releases the open sink (what it wrote kept for a resume), never aborts it', async () => {
+    const broker = memoryBroker();
+    const rx = memoryTransport({ broker, service: 'files' });
+    const tx = memoryTransport({ broker });
+    const clock = new VirtualTimeScheduler(VirtualAction, 0);
+    const inner = memoryWriter();
+    const calls: string[] = [];
+    const writer: FileWriter = {
+      open: async (info) => {
+        const sink = await inner.open(info);
+        return {
+          ...sink,
+          received: sink.received,
+          abort: async () => {
+            calls.push('abort');
+            await sink.abort();
+          },
+          release: async () => {
+            calls.push('release');
+          },
+        };
+      },
+    };
+    const events: FileEvent[] = [];
+    const receiving = receiveFiles(rx, 'uploads', { writer, scheduler: clock, timeout: TIMEOUT }).subscribe(
+      (e) => events.push(e),
+    );
+    try {
+      const file = fileOf(30, 1);
+      const chunks = chunksOfFile('r1', file, 10);
+      const frame = (f: Parameters<typeof encodeFileFrame>[0]) => encodeFileFrame(f, fileReplyTopic('r1'));
+      await tx.publish(
+        'uploads',
+        frame({ kind: 'start', id: 'r1', name: 'r.bin', size: 30, chunkSize: 10, total: 3 }),
+      );
+      await tx.publish('uploads', frame(chunks[0] as FileChunk));
+      await waitFor('the first chunk written', () => events.some((e) => e.type === 'chunk'));
+    } finally {
+      receiving.unsubscribe();
+    }
+    await waitFor('the sink released', () => calls.length > 0);
+    expect(calls).toEqual(['release']);
+    expect(events.map((e) => e.type)).not.toContain('failed');
+    await Promise.all([rx.close(), tx.close()]);
+  });
 });

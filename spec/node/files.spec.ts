@@ -235,7 +235,8 @@ describe('files on disk (rxmini/node)', () => {
     expect(first.received).toEqual([]);
     await first.write(2, 20, file.subarray(20));
     await first.write(0, 0, file.subarray(0, 10));
-    // the process dies here: nothing closed, nothing committed
+    // the process dies here: its handles go (release), what it wrote stays, nothing committed
+    await first.release?.();
     const second = await diskWriter({ dir }).open(info);
     expect([...second.received].sort()).toEqual([0, 2]);
     await second.write(1, 10, file.subarray(10, 20));
@@ -254,6 +255,7 @@ describe('files on disk (rxmini/node)', () => {
       total: 2,
     });
     await first.write(0, 0, bytesOf(10));
+    await first.release?.();
     const other = await diskWriter({ dir }).open({
       fileId: 'f3',
       name: 'b',

@@ -346,6 +346,11 @@ export const receiveFiles = (
       t.opening = writer.open(info).then(
         (sink) => {
           t.sink = sink;
+          if (stopped) {
+            // unsubscribed while it opened: let it go at once, what it holds kept for a resume
+            sink.release?.().catch(() => undefined);
+            return;
+          }
           for (const index of sink.received) {
             if (frame.total !== null && index >= frame.total) continue;
             t.received.add(index);
@@ -497,7 +502,16 @@ export const receiveFiles = (
     return () => {
       stopped = true;
       consumer.unsubscribe();
-      for (const t of transfers.values()) t.timer?.unsubscribe();
+      for (const t of transfers.values()) {
+        t.timer?.unsubscribe();
+        // its handles closed now (not left to the garbage collector), what it wrote kept for a resume
+        t.sink?.release?.().catch((error: unknown) =>
+          logger.warn('file: could not release a transfer on unsubscribe', {
+            fileId: t.info.fileId,
+            error: errorOf(error).message,
+          }),
+        );
+      }
       transfers.clear();
     };
   });

@@ -115,6 +115,13 @@ export interface FileSink {
   commit(size: number): Promise<string>;
   /** Gives the file up and removes what was written. */
   abort(): Promise<void>;
+  /**
+   * Lets go of what the sink holds open (file handles) and keeps what was
+   * written, for a later resume: what `receiveFiles` does with the transfers
+   * still running when it is unsubscribed. Optional: a sink that holds
+   * nothing open needs none.
+   */
+  release?(): Promise<void>;
 }
 
 /** Opens a {@link FileSink} per transfer: the disk writer of `rxmini/node`, or {@link memoryWriter}. */

@@ -249,6 +249,7 @@ export const diskWriter = (options: DiskWriterOptions): FileWriter => {
           await close();
           await Promise.all([rm(temp, { force: true }), cleanup()]);
         },
+        release: close,
       };
     },
   };
