@@ -197,6 +197,15 @@ export const serviceBehaviour = (path: CallPath): void => {
       });
     });
 
+    it('stops waiting when unsubscribed: nothing is emitted, and the service still answers and counts it', () => {
+      let svc: Service | undefined;
+      withService((caller, served, { expectObservable }) => {
+        svc = served;
+        expectObservable(outcome(caller.call$('math.slow', {})), '^ 10ms !').toBe('');
+      });
+      expect(svc?.metrics.export()).toEqual(jasmine.objectContaining({ 'action.math.slow.calls': 1 }));
+    });
+
     it('counts a call the service answered after its caller timed out', () => {
       let svc: Service | undefined;
       withService((caller, served, { cold }) => {

@@ -6,7 +6,8 @@
  * @example
  * ```ts
  * import { loggerFromSink } from 'rxmini';
- * loggerFromSink((level, message, fields) => console.log(level, message, fields)).with('node', 'n1').info('ready');
+ * const lines: string[] = [];
+ * loggerFromSink((level, message) => lines.push(`${level} ${message}`)).with('node', 'n1').info('ready');
  * ```
  * @packageDocumentation
  */

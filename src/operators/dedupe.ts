@@ -98,7 +98,8 @@ export const dedupe = <D extends Delivery>(options: DedupeOptions = {}): MonoTyp
   const scheduler = options.scheduler ?? asyncScheduler;
 
   return (source) =>
-    // per subscription: two subscriptions of one pipe do not share their keys
+    // per subscription: two subscriptions of one pipe do not share their keys. Written out, not
+    // map + filter: a held redelivery is emitted later, when the delivery it waits for settles
     new Observable<D>((subscriber) => {
       const seen = new Map<string, Seen<D>>();
 

@@ -66,7 +66,7 @@ export interface Expiry<T, K> {
  * const lifecycle$ = new Subject<{ id: string; closed: boolean }>();
  * lifecycle$
  *   .pipe(expireAfter(30_000, { key: (e) => e.id, isDone: (e) => e.closed }))
- *   .subscribe(({ key }) => console.log(`${key} expired`));
+ *   .subscribe(({ key }) => log.info('expired', { key: String(key) }));
  * lifecycle$.next({ id: 'ctx-1', closed: false }); // expires in 30 s unless…
  * lifecycle$.next({ id: 'ctx-1', closed: true }); // …it is closed first
  * ```

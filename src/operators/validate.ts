@@ -1,6 +1,6 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { Observable, type OperatorFunction } from 'rxjs';
+import { filter, map, pipe, type OperatorFunction } from 'rxjs';
 import { passesAsItself } from '../codec/passesAsItself.js';
 import { toFieldIssues } from '../codec/issues.js';
 import { ValidationError } from '../errors.js';
@@ -77,30 +77,17 @@ export const validate: Validate = <A, I extends Delivery = Delivery>(
     );
     return undefined;
   };
-  // one subscriber (not map + filter): it runs for every delivery of a service
-  return (source) =>
-    new Observable<Delivery<A>>((subscriber) =>
-      source.subscribe({
-        next: (value) => {
-          let delivery: Delivery;
-          try {
-            delivery = asDelivery(value, 'validate');
-          } catch (error) {
-            subscriber.error(error);
-            return;
-          }
-          let checked: Delivery<A> | undefined;
-          try {
-            checked = check(delivery);
-          } catch (error) {
-            // a lookup or a codec that throws fails this delivery, as a handler that throws would
-            void delivery.fail(error);
-            return;
-          }
-          if (checked !== undefined) subscriber.next(checked);
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      }),
-    );
+  return pipe(
+    map((value: I): Delivery<A> | undefined => {
+      const delivery = asDelivery(value, 'validate');
+      try {
+        return check(delivery);
+      } catch (error) {
+        // a lookup or a codec that throws fails this delivery, as a handler that throws would
+        void delivery.fail(error);
+        return undefined;
+      }
+    }),
+    filter((delivery): delivery is Delivery<A> => delivery !== undefined),
+  );
 };

@@ -8,7 +8,7 @@
  * @example
  * ```ts
  * import { onPanic, safe } from 'rxmini';
- * const stop = onPanic((report) => console.error(report.label, report.error.cause));
+ * const stop = onPanic((report) => log.error('panic', { label: report.label, cause: String(report.error.cause) }));
  * safe('job', () => JSON.parse('{ oops') as unknown); // left(PanicError), and the hook above ran
  * stop();
  * ```

@@ -33,7 +33,7 @@ const MAX_DISPATCH_DEPTH = 8;
  * @example
  * ```ts
  * import { onPanic } from 'rxmini';
- * const stop = onPanic(({ label, error }) => console.error(`panic in ${label}`, error.cause));
+ * const stop = onPanic(({ label, error }) => log.error(`panic in ${label}`, { cause: String(error.cause) }));
  * // … later, e.g. in a test's afterEach:
  * stop();
  * ```

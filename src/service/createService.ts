@@ -208,7 +208,11 @@ export const createService = (options: ServiceOptions): Service => {
   const served = new Map<string, ServedAction>();
   const routes = new Map<string, DeliveryHandler>();
   const middleware: MonoTypeOperatorFunction<Delivery>[] = (options?.pipeline ?? []).map(middlewareOperator);
-  /** The pipe's one subscriber while it runs: deliveries go straight to it (no Subject in between). */
+  /**
+   * The pipe's one subscriber while it runs: deliveries go straight to it (a
+   * Subject's `next` cost a closure and a copy of its observers per call;
+   * bench `services`, docs/benchmarks.md).
+   */
   let intake: Subscriber<Delivery> | undefined;
   const intake$ = new Observable<Delivery>((subscriber) => {
     intake = subscriber;
@@ -821,6 +825,7 @@ export const createService = (options: ServiceOptions): Service => {
       })
       .pipe(map((response) => callResult(prepared.action, response, prepared.output)));
 
+  // written out, not defer + map: no operator chain per in-process call (bench `services`, docs/benchmarks.md)
   const call$ = (
     target: string | ActionDefinition<unknown, unknown>,
     input?: unknown,

@@ -113,7 +113,7 @@ export const createDeadlines = (scheduler: SchedulerLike): Deadlines => {
     },
     remove(entry) {
       const lane = entry.lane;
-      if (lane === undefined || lanes.get(lane.timeoutMs) !== lane) return;
+      if (lane === undefined) return;
       unlink(entry, lane);
       if (size === 0) {
         // nothing left to time: no timer keeps the process (or a virtual-time run) waiting

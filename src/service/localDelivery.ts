@@ -113,25 +113,25 @@ export class LocalCall implements BrokerDelivery, Expiring {
 
   /** The caller gets `value` (once). */
   succeed(value: unknown): void {
-    if (this.done) return;
-    this.done = true;
-    this.host.settled(this);
-    this.onValue(value);
+    if (this.settle()) this.onValue(value);
   }
 
   /** The caller gets `error` (once). */
   fail(error: unknown): void {
-    if (this.done) return;
-    this.done = true;
-    this.host.settled(this);
-    this.onError(error);
+    if (this.settle()) this.onError(error);
   }
 
   /** The caller stopped waiting. */
   cancel(): void {
-    if (this.done) return;
+    this.settle();
+  }
+
+  /** Marks the call done and out of the deadlines; false when it was done already. */
+  private settle(): boolean {
+    if (this.done) return false;
     this.done = true;
     this.host.settled(this);
+    return true;
   }
 
   expire(): void {

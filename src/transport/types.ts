@@ -397,7 +397,7 @@ export type TransportCompat = 'strict' | 'go-mini';
  * bus.subscribeTopic('auth.login')
  *   .pipe(handleDeliveries((d) => bus.respond(d.message, { token: 'jwt123' })))
  *   .subscribe();
- * bus.request('auth.login', { email: 'a@b.c' }, { timeout: 1_000 }).subscribe((reply) => console.log(reply.body));
+ * bus.request('auth.login', { email: 'a@b.c' }, { timeout: 1_000 }).subscribe((reply) => log.info('reply', { body: reply.body }));
  * ```
  * @see {@link createTransport}
  */

@@ -89,13 +89,14 @@ const lastError = (options: RxMiniErrorOptions | undefined): string => {
  *
  * @example
  * ```ts
+ * import { timer } from 'rxjs';
  * import { TimeoutError } from 'rxmini';
  * import { PublishTimeoutError, createNsqPublisher } from 'rxmini/nsq';
  * const publisher = createNsqPublisher({ nsqd: '127.0.0.1:4150' });
  * const publish = () => publisher.publish('orders', JSON.stringify({ id: 1 }));
  * publish().catch((e) => {
  *   if (e instanceof TimeoutError) log.warn('publish timed out', { after: e.timeoutMs }); // also for PublishTimeoutError
- *   if (e instanceof PublishTimeoutError && !e.ambiguous) setTimeout(publish, 1_000); // it never left
+ *   if (e instanceof PublishTimeoutError && !e.ambiguous) timer(1_000).subscribe(() => void publish()); // it never left
  * });
  * ```
  */
