@@ -225,7 +225,6 @@ export const createService = (options: ServiceOptions): Service => {
   const consumers = new Map<string, Subscription>();
   /** Topics of removed actions, let go once their calls in flight are answered. */
   const retiring = new Set<string>();
-  const inFlightByTopic = new Map<string, number>();
   /** Calls taken in and not yet answered (what a drain waits for). */
   let inFlight = 0;
   /** Told when `inFlight` falls to 0 while stopping. */
@@ -244,63 +243,101 @@ export const createService = (options: ServiceOptions): Service => {
     }
   };
 
+  /** The labelled series of one action and status. */
+  interface StatusMetrics {
+    readonly status: number;
+    readonly calls: CounterSeries;
+    readonly latency: HistogramSeries;
+  }
   /** The series an action's calls are counted in, made on its first call (the hot path reuses them). */
   interface ActionMetrics {
     readonly calls: CounterSeries;
     readonly errors: CounterSeries;
     readonly latency: HistogramSeries;
+    /** The labelled series of the status counted last (most calls of an action answer alike). */
+    last: StatusMetrics | undefined;
     /** The labelled series, by status. */
-    readonly byStatus: Map<number, { readonly calls: CounterSeries; readonly latency: HistogramSeries }>;
+    readonly byStatus: Map<number, StatusMetrics>;
   }
-  const metricsOf = new Map<string, ActionMetrics>();
-  const actionMetrics = (action: string): ActionMetrics => {
-    let series = metricsOf.get(action);
-    if (series === undefined) {
-      const base = `action.${metricNameOf(action)}`;
-      series = {
+  /**
+   * What the service keeps per action topic, found once per call (an
+   * in-process call carries it; a call over the bus looks it up when taken
+   * in): a lookup per stage and a map write per count cost 14 % of an
+   * in-process call (bench `services`, docs/benchmarks.md).
+   */
+  interface TopicState {
+    readonly topic: string;
+    /** The action served on it: `undefined` once removed, or for a topic of the namespace nobody serves. */
+    action: ServedAction | undefined;
+    /** Its calls taken in and not yet answered. */
+    inFlight: number;
+    /** Its metric series, made on its first counted call (kept when the action is removed: they are exported). */
+    series: ActionMetrics | undefined;
+  }
+  const topics = new Map<string, TopicState>();
+  const topicState = (topic: string): TopicState => {
+    let found = topics.get(topic);
+    if (found === undefined) {
+      found = { topic, action: served.get(topic), inFlight: 0, series: undefined };
+      topics.set(topic, found);
+    }
+    return found;
+  };
+  const actionMetrics = (entry: TopicState): ActionMetrics => {
+    if (entry.series === undefined) {
+      const base = `action.${metricNameOf(entry.topic)}`;
+      entry.series = {
         calls: metrics.counter(`${base}.calls`),
         errors: metrics.counter(`${base}.errors`),
         latency: metrics.histogram(`${base}.latency_ms`),
+        last: undefined,
         byStatus: new Map(),
       };
-      metricsOf.set(action, series);
     }
-    return series;
+    return entry.series;
   };
-  const labelledOf = (
-    series: ActionMetrics,
-    action: string,
-    status: number,
-  ): { readonly calls: CounterSeries; readonly latency: HistogramSeries } => {
-    let labelled = series.byStatus.get(status);
+  const labelledOf = (series: ActionMetrics, action: string, status: number): StatusMetrics => {
+    let labelled = series.last;
+    if (labelled?.status === status) return labelled;
+    labelled = series.byStatus.get(status);
     if (labelled === undefined) {
       const labels = Object.freeze({ action, status: String(status) });
       labelled = {
+        status,
         calls: metrics.counter(ServiceMetric.calls, labels),
         latency: metrics.histogram(ServiceMetric.latency, labels),
       };
       series.byStatus.set(status, labelled);
     }
+    series.last = labelled;
     return labelled;
   };
 
-  const record = (action: string, status: number, receivedAt: number): void => {
+  /** The topic state of a delivery taken in (an in-process call carries its own). */
+  const topicOf = (delivery: Delivery): TopicState | undefined =>
+    localCallOf<TopicState>(delivery.message)?.target ?? topics.get(delivery.topic);
+
+  const record = (delivery: Delivery, status: number): void => {
     try {
-      if (!served.has(action)) {
+      const entry = topicOf(delivery);
+      if (entry?.action === undefined) {
         metrics.inc('action_not_found');
         return;
       }
-      const series = actionMetrics(action);
-      const latency = Math.max(0, scheduler.now() - receivedAt);
+      const series = actionMetrics(entry);
+      const latency = Math.max(0, scheduler.now() - delivery.receivedAt);
       series.calls.inc();
       if (status >= 400) series.errors.inc();
       series.latency.observe(latency);
-      const labelled = labelledOf(series, action, status);
+      const labelled = labelledOf(series, entry.topic, status);
       labelled.calls.inc();
       labelled.latency.observe(latency);
     } catch (error) {
       // a metric name clash must not cost the caller its answer
-      logger.warn('service: could not record metrics', { action, error: asError(error).message });
+      logger.warn('service: could not record metrics', {
+        action: delivery.topic,
+        error: asError(error).message,
+      });
     }
   };
 
@@ -315,7 +352,7 @@ export const createService = (options: ServiceOptions): Service => {
       response?.message.statusCode ??
       statusCode ??
       (outcome instanceof Error ? statusOfError(outcome) : StatusCode.OK);
-    record(delivery.topic, status, delivery.receivedAt);
+    record(delivery, status);
     if (outcome instanceof Error)
       notifyError(outcome, { action: delivery.topic, delivery, statusCode: status });
     return response;
@@ -326,9 +363,9 @@ export const createService = (options: ServiceOptions): Service => {
    * `undefined` as `null`), anything else as the response the bus would
    * carry, read as a caller over the bus reads it.
    */
-  const answerLocal = (call: LocalCall, delivery: Delivery, outcome: unknown, statusCode?: number): void => {
+  const answerLocal = (call: LocalCall<TopicState>, delivery: Delivery, outcome: unknown, statusCode?: number): void => {
     if (statusCode === undefined && !(outcome instanceof Error)) {
-      record(delivery.topic, StatusCode.OK, delivery.receivedAt);
+      record(delivery, StatusCode.OK);
       call.succeed(outcome ?? null);
       return;
     }
@@ -342,7 +379,7 @@ export const createService = (options: ServiceOptions): Service => {
   /** Answers the caller of `delivery` (once: later answers are dropped), counts it, and says when it is sent. */
   const answer = (delivery: Delivery, outcome: unknown, statusCode?: number): Promise<void> => {
     const request = delivery.message;
-    const call = localCallOf(request);
+    const call = localCallOf<TopicState>(request);
     if (call !== undefined) {
       // counted even when the caller stopped waiting (timed out, unsubscribed), as over the bus
       if (!call.answered) {
@@ -428,11 +465,7 @@ export const createService = (options: ServiceOptions): Service => {
     );
     return transport.respondStream(request, items).then(
       (end) =>
-        record(
-          delivery.topic,
-          end.reason === 'error' ? StatusCode.INTERNAL : StatusCode.OK,
-          delivery.receivedAt,
-        ),
+        record(delivery, end.reason === 'error' ? StatusCode.INTERNAL : StatusCode.OK),
       (error: unknown) => {
         // not streamed at all (not a valid stream request): the failure path answers it instead
         answered.delete(request);
@@ -480,42 +513,40 @@ export const createService = (options: ServiceOptions): Service => {
     scheduler,
     answerFailure,
     middleware,
-    codecOf: (delivery) => served.get(delivery.topic)?.codec,
+    codecOf: (delivery) => topicOf(delivery)?.action?.codec,
     routes,
     onNotFound: notFound,
     onPanic: (error) => notifyError(error, {}),
   });
 
   /** Counts a call out; `request` is a bus request (to forget it was answered), `undefined` for a local one. */
-  const settle = (topic: string, request: Message | undefined): void => {
+  const settle = (entry: TopicState, request: Message | undefined): void => {
     if (request !== undefined) answered.delete(request);
     inFlight -= 1;
     if (inFlight === 0 && state === 'stopping') drained$.next();
-    const left = (inFlightByTopic.get(topic) ?? 1) - 1;
-    // a count of 0 is kept (a delete and a set per call would make the map shrink and grow each time)
-    if (left > 0 || !retiring.has(topic)) {
-      inFlightByTopic.set(topic, left);
-      return;
-    }
-    inFlightByTopic.delete(topic);
-    retiring.delete(topic);
-    release(topic);
+    entry.inFlight -= 1;
+    if (entry.inFlight > 0) return;
+    const { topic } = entry;
+    if (retiring.delete(topic)) release(topic);
+    // a topic of the namespace that nobody serves is not kept once its calls are answered
+    if (entry.action === undefined && entry.series === undefined && topics.get(topic) === entry)
+      topics.delete(topic);
   };
 
   /** Takes a delivery into the pipe, counted until it is answered (for the drain). */
   const admit = (delivery: Delivery): void => {
     const request = delivery.message;
-    const local = localCallOf(request) !== undefined;
-    if (state !== 'started' && !local) {
+    const call = localCallOf<TopicState>(request);
+    if (state !== 'started' && call === undefined) {
       // paused already; this one was on its way: back to the broker, for another instance
       delivery.requeue(DRAIN_REQUEUE_DELAY_MS);
       return;
     }
-    const topic = delivery.topic;
+    const entry = call?.target ?? topicState(delivery.topic);
     inFlight += 1;
-    inFlightByTopic.set(topic, (inFlightByTopic.get(topic) ?? 0) + 1);
+    entry.inFlight += 1;
     // an in-process delivery is counted out by its deps' onSettled (no listener per call)
-    if (!local) delivery.whenSettled(() => settle(topic, request));
+    if (call === undefined) delivery.whenSettled(() => settle(entry, request));
     intake?.next(delivery);
   };
 
@@ -563,7 +594,10 @@ export const createService = (options: ServiceOptions): Service => {
     if (isLeft(topic)) throw topic.left;
     if (served.has(action)) throw new DuplicateActionError(action);
     if (typeof codec?.decode !== 'function') throw new TypeError(`action ${action} needs an io-ts codec`);
-    served.set(action, { codec, handler, ...(output === undefined ? {} : { output }) });
+    const entry: ServedAction = { codec, handler, ...(output === undefined ? {} : { output }) };
+    served.set(action, entry);
+    const known = topics.get(action);
+    if (known !== undefined) known.action = entry;
     routes.set(action, handler);
     logger.debug('service: action registered', { action });
     if (state$.value === 'started') consume(action);
@@ -729,14 +763,15 @@ export const createService = (options: ServiceOptions): Service => {
   routes.set(describeTopic, describeHandler);
 
   /** In-process calls: timed out on one timer, delivered through the same pipe. */
+  const channel = String(name);
   const deadlines = createDeadlines(scheduler);
   const localFailChain = failChainOf([answerFailure]);
   const localDeps: DeliveryDeps = {
     scheduler,
     logger,
-    onSettled: (core) => settle(core.raw.topic, undefined),
+    onSettled: (core) => settle((core.raw as LocalCall<TopicState>).target, undefined),
   };
-  const deliverLocal = (call: LocalCall): void =>
+  const deliverLocal = (call: LocalCall<TopicState>): void =>
     admit(
       createDelivery(
         call,
@@ -748,7 +783,7 @@ export const createService = (options: ServiceOptions): Service => {
         localFailChain,
       ),
     );
-  const localHost: LocalCallHost = {
+  const localHost: LocalCallHost<TopicState> = {
     redeliver: (call, delayMs) => {
       scheduler.schedule(() => {
         if (!call.done) deliverLocal(call);
@@ -762,18 +797,19 @@ export const createService = (options: ServiceOptions): Service => {
 
   /** Starts an in-process call through the same pipe: the answer comes back as the bus would bring it. */
   const startLocal = (
-    action: string,
+    target: TopicState,
     body: JsonObject,
     timeout: number,
     header: Readonly<Record<string, string>> | undefined,
     onValue: (value: unknown) => void,
     onError: (error: unknown) => void,
-  ): LocalCall => {
+  ): LocalCall<TopicState> => {
     localCalls += 1;
     const call = new LocalCall(
       localIdPrefix + String(localCalls),
-      action,
-      String(name),
+      target.topic,
+      channel,
+      target,
       scheduler.now(),
       timeout,
       body,
@@ -794,7 +830,8 @@ export const createService = (options: ServiceOptions): Service => {
     readonly body: JsonObject;
     readonly timeout: number;
     readonly output: t.Decoder<unknown, unknown> | undefined;
-    readonly local: boolean;
+    /** The action's topic state when the call takes the in-process path. */
+    readonly local: TopicState | undefined;
   }
   const prepare = (
     target: string | ActionDefinition<unknown, unknown>,
@@ -813,7 +850,8 @@ export const createService = (options: ServiceOptions): Service => {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return new BadRequestError(`the input of ${action} must be an object`);
     }
-    const local = preferLocal && state === 'started' && routes.has(action);
+    const local =
+      preferLocal && state === 'started' && served.has(action) ? topicState(action) : undefined;
     return { action, body, timeout, output: definition?.output, local };
   };
 
@@ -837,10 +875,10 @@ export const createService = (options: ServiceOptions): Service => {
         subscriber.error(prepared);
         return undefined;
       }
-      if (!prepared.local) return overBus(prepared, callOptions.header).subscribe(subscriber);
+      if (prepared.local === undefined) return overBus(prepared, callOptions.header).subscribe(subscriber);
       const { action, output } = prepared;
       const call = startLocal(
-        action,
+        prepared.local,
         prepared.body,
         prepared.timeout,
         callOptions.header,
@@ -872,11 +910,11 @@ export const createService = (options: ServiceOptions): Service => {
       return Promise.reject(error);
     }
     if (prepared instanceof Error) return Promise.reject(prepared);
-    if (!prepared.local) return firstValueFrom(overBus(prepared, callOptions?.header));
-    const { action, body, timeout, output } = prepared;
+    const { action, body, timeout, output, local } = prepared;
+    if (local === undefined) return firstValueFrom(overBus(prepared, callOptions?.header));
     return new Promise((resolve, reject) => {
       startLocal(
-        action,
+        local,
         body,
         timeout,
         callOptions?.header,
@@ -958,7 +996,9 @@ export const createService = (options: ServiceOptions): Service => {
     removeAction(action: string) {
       if (served.get(action)?.builtIn === true || !served.delete(action)) return false;
       routes.delete(action);
-      if ((inFlightByTopic.get(action) ?? 0) === 0) release(action);
+      const known = topics.get(action);
+      if (known !== undefined) known.action = undefined;
+      if ((known?.inFlight ?? 0) === 0) release(action);
       else retiring.add(action);
       return true;
     },

@@ -19,15 +19,15 @@ const LOCAL_CALL = Symbol('rxmini.localCall');
 
 /** A request message of an in-process call. */
 interface LocalRequest extends Message {
-  readonly [LOCAL_CALL]: LocalCall;
+  readonly [LOCAL_CALL]: LocalCall<unknown>;
 }
 
 /** What a {@link LocalCall} asks of the service that made it. */
-export interface LocalCallHost {
+export interface LocalCallHost<T> {
   /** Delivers `call` again after `delayMs` (what a requeue does). */
-  redeliver(call: LocalCall, delayMs: number): void;
+  redeliver(call: LocalCall<T>, delayMs: number): void;
   /** Takes `call` out of the deadlines: it is settled. */
-  settled(call: LocalCall): void;
+  settled(call: LocalCall<T>): void;
 }
 
 const EMPTY_BODY = new Uint8Array(0);
@@ -54,7 +54,7 @@ const headerOf = (
  * broker: acknowledgements are no-ops, a requeue delivers it again), its
  * deadline entry, and the caller waiting for its answer.
  */
-export class LocalCall implements BrokerDelivery, Expiring {
+export class LocalCall<T> implements BrokerDelivery, Expiring {
   readonly body = EMPTY_BODY;
   attempts = 0;
   deadlineAt = 0;
@@ -73,12 +73,14 @@ export class LocalCall implements BrokerDelivery, Expiring {
     readonly topic: string,
     /** The service's channel. */
     readonly channel: string,
+    /** What the service keeps of the action called (found once, when the call is made). */
+    readonly target: T,
     /** When the call was made (kept across redeliveries, as a broker keeps it). */
     readonly timestamp: number,
     readonly timeoutMs: number,
     private readonly payload: JsonObject,
     private readonly header: Readonly<Record<string, string>> | undefined,
-    private readonly host: LocalCallHost,
+    private readonly host: LocalCallHost<T>,
     private readonly onValue: (value: unknown) => void,
     private readonly onError: (error: unknown) => void,
   ) {}
@@ -142,5 +144,5 @@ export class LocalCall implements BrokerDelivery, Expiring {
 }
 
 /** The in-process call a request message belongs to, if it is one. */
-export const localCallOf = (message: Message): LocalCall | undefined =>
-  (message as Partial<LocalRequest>)[LOCAL_CALL];
+export const localCallOf = <T = unknown>(message: Message): LocalCall<T> | undefined =>
+  (message as Partial<LocalRequest>)[LOCAL_CALL] as LocalCall<T> | undefined;
