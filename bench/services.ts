@@ -12,6 +12,9 @@
  *       codec `t.type({ a: t.number, s: t.string })`; `svc.call('bench.echo', body)`
  *       takes the local path (`preferLocal`): validation, the pipe, timeout and
  *       per-action metrics, no encoding, no broker. Target: **≥ 1.0× (a)**.
+ *   (g) Moleculer as (a) with `metrics: true`: per-action call counts, errors
+ *       and a latency histogram, what every rxmini service records (and (a)
+ *       does not). No target: it says what (a) leaves out.
  *
  * Over NSQ, the service in a child process (lib/responder.ts), the request/reply
  * body of `reqrep` (`{ p: 'rrr…' }`, 256 B) echoed:
@@ -91,11 +94,11 @@ const driveCalls = async (
   return { ...measured, ...cpu(), latenciesMs: latencies };
 };
 
-const moleculerLocal = (id: string): BenchCase<number> => ({
+const moleculerLocal = (id: string, metrics = false): BenchCase<number> => ({
   id,
-  label: `Moleculer 0.15 local call, fastest-validator params, concurrency ${LOCAL_CONCURRENCY}`,
+  label: `Moleculer 0.15 local call, fastest-validator params${metrics ? ', metrics: true' : ''}, concurrency ${LOCAL_CONCURRENCY}`,
   async run(_round, budget) {
-    const broker = new ServiceBroker({ logger: false });
+    const broker = new ServiceBroker({ logger: false, metrics });
     broker.createService({
       name: 'bench',
       actions: {
@@ -147,7 +150,7 @@ const rxminiLocal = (id: string): BenchCase<number> => ({
 
 export const localServicesGroup = (): BenchGroup<number> => ({
   name: 'services in-process',
-  cases: [moleculerLocal('a'), rxminiLocal('b')],
+  cases: [moleculerLocal('a'), rxminiLocal('b'), moleculerLocal('g', true)],
   setupRound: (round) => Promise.resolve(round),
 });
 
@@ -236,7 +239,7 @@ export const runServices = async (nsqd: BenchNsqd, options: RunOptions): Promise
   // no server involved in-process: nsqd's CPU would only be noise
   const local = await runGroup(localServicesGroup(), { ...options, serverCpuSeconds: () => Number.NaN });
   const remote = await runGroup(nsqServicesGroup(nsqd), options);
-  const [a, b] = ['a', 'b'].map((id) => byId(local, id)) as [CaseResult, CaseResult];
+  const [a, b, g] = ['a', 'b', 'g'].map((id) => byId(local, id)) as [CaseResult, CaseResult, CaseResult];
   const [c, d, e, f] = ['c', 'd', 'e', 'f'].map((id) => byId(remote, id)) as [
     CaseResult,
     CaseResult,
@@ -250,9 +253,10 @@ export const runServices = async (nsqd: BenchNsqd, options: RunOptions): Promise
     resultRow(localSection, b, {
       unit: 'req/s',
       withLatency: true,
-      baselines: [a],
+      baselines: [a, g],
       ratioTarget: { baseline: a, min: LOCAL_TARGET },
     }),
+    resultRow(localSection, g, { unit: 'req/s', withLatency: true, baselines: [a] }),
     resultRow(nsqSection, c, { unit: 'req/s', withLatency: true, isBaseline: true }),
     resultRow(nsqSection, d, {
       unit: 'req/s',
