@@ -4,7 +4,7 @@
  * drain, and the wiring checks of init().
  */
 import * as t from 'io-ts';
-import { map, tap, timer } from 'rxjs';
+import { map, mergeMap, tap, timer } from 'rxjs';
 import { memoryBroker } from '../../src/broker/memory/memoryBroker.js';
 import { memoryTransport } from '../../src/transport/memoryTransport.js';
 import { handlerMiddleware } from '../../src/transport/middleware.js';
@@ -113,6 +113,45 @@ describe('service pipe and lifecycle', () => {
       });
     });
     expect(svc?.actions()).not.toContain('math.mul');
+  });
+
+  it('answers a call in flight when its action is removed and served again, and the new calls get the new codec and handler', () => {
+    const scheduler = testScheduler();
+    let svc: Service | undefined;
+    scheduler.run(({ cold, expectObservable }) => {
+      const served = createService({
+        name: 'math',
+        version: 'v1',
+        transport: memoryTransport({ scheduler }),
+        scheduler,
+        namespace: false,
+      });
+      svc = served;
+      served.action('math.slow', t.type({}), () => timer(10).pipe(map(() => 'old')));
+      void served.start();
+      cold('5ms a').subscribe(() => served.removeAction('math.slow'));
+      cold('6ms a').subscribe(() =>
+        served.action('math.slow', t.type({ x: t.number }), ({ x }) => `new ${x}`),
+      );
+      expectObservable(outcome(served.call$('math.slow', {}))).toBe('10ms (r|)', { r: { value: 'old' } });
+      expectObservable(cold('7ms a').pipe(mergeMap(() => outcome(served.call$('math.slow', { x: 1 }))))).toBe(
+        '7ms r',
+        { r: { value: 'new 1' } },
+      );
+      expectObservable(cold('8ms a').pipe(mergeMap(() => outcome(served.call$('math.slow', {}))))).toBe(
+        '8ms r',
+        {
+          r: {
+            status: 400,
+            error: jasmine.stringContaining('x'),
+            issues: [jasmine.objectContaining({ path: 'x' })],
+          },
+        },
+      );
+    });
+    // the call answered after its action came back is counted with the new calls
+    expect(svc?.metrics.export()['action.math.slow.calls']).toBe(3);
+    expect(svc?.metrics.export()['action.math.slow.errors']).toBe(1);
   });
 
   it('calls onInit, onStart, onError and onStop, in that order', async () => {
