@@ -363,7 +363,12 @@ export const createService = (options: ServiceOptions): Service => {
    * `undefined` as `null`), anything else as the response the bus would
    * carry, read as a caller over the bus reads it.
    */
-  const answerLocal = (call: LocalCall<TopicState>, delivery: Delivery, outcome: unknown, statusCode?: number): void => {
+  const answerLocal = (
+    call: LocalCall<TopicState>,
+    delivery: Delivery,
+    outcome: unknown,
+    statusCode?: number,
+  ): void => {
     if (statusCode === undefined && !(outcome instanceof Error)) {
       record(delivery, StatusCode.OK);
       call.succeed(outcome ?? null);
@@ -464,8 +469,7 @@ export const createService = (options: ServiceOptions): Service => {
       }),
     );
     return transport.respondStream(request, items).then(
-      (end) =>
-        record(delivery, end.reason === 'error' ? StatusCode.INTERNAL : StatusCode.OK),
+      (end) => record(delivery, end.reason === 'error' ? StatusCode.INTERNAL : StatusCode.OK),
       (error: unknown) => {
         // not streamed at all (not a valid stream request): the failure path answers it instead
         answered.delete(request);
@@ -850,8 +854,7 @@ export const createService = (options: ServiceOptions): Service => {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return new BadRequestError(`the input of ${action} must be an object`);
     }
-    const local =
-      preferLocal && state === 'started' && served.has(action) ? topicState(action) : undefined;
+    const local = preferLocal && state === 'started' && served.has(action) ? topicState(action) : undefined;
     return { action, body, timeout, output: definition?.output, local };
   };
 
