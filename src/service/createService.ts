@@ -54,7 +54,7 @@ import { DuplicateActionError, MissingDependencyError } from './errors.js';
 import { fieldsCodec, type InputSchemaField } from './fields.js';
 import { toJsonSchema } from './jsonSchema.js';
 import { createDeadlines } from './deadlines.js';
-import { LocalCall, localCallOf, type LocalCallHost } from './localDelivery.js';
+import { LocalCall, idSequence, localCallOf, type LocalCallHost } from './localDelivery.js';
 import { middlewareOperator, servicePipeline } from './pipeline.js';
 import type {
   ActionContext,
@@ -796,8 +796,7 @@ export const createService = (options: ServiceOptions): Service => {
     settled: (call) => deadlines.remove(call),
   };
   /** Context ids of in-process calls: unique (a random prefix per service), and cheap. */
-  const localIdPrefix = `${newContextID()}-`;
-  let localCalls = 0;
+  const nextLocalId = idSequence(`${newContextID()}-`);
 
   /** Starts an in-process call through the same pipe: the answer comes back as the bus would bring it. */
   const startLocal = (
@@ -808,9 +807,8 @@ export const createService = (options: ServiceOptions): Service => {
     onValue: (value: unknown) => void,
     onError: (error: unknown) => void,
   ): LocalCall<TopicState> => {
-    localCalls += 1;
     const call = new LocalCall(
-      localIdPrefix + String(localCalls),
+      nextLocalId(),
       target.topic,
       channel,
       target,

@@ -11,6 +11,29 @@ import type { BrokerDelivery } from '../broker/types.js';
 import { TimeoutError } from '../errors.js';
 import type { Expiring, Lane } from './deadlines.js';
 
+/** Every three-digit ending, made once (see {@link idSequence}). */
+const ENDINGS: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/**
+ * Unique ids: `prefix`, then a count (`0000`, `0001`, … `0999`, `1000`, …),
+ * made without formatting a number per id. `String(n)` of a new number each
+ * time fills V8's number-to-string cache, an old-generation table, with
+ * pointers to new strings: every young-generation collection then kept ~300 KB
+ * of them alive and promoted ~90 KB, which made each collection 5× longer and
+ * cost in-process calls ~20 % (bench `services`, docs/benchmarks.md). Here a
+ * number is formatted once per thousand ids.
+ */
+export const idSequence = (prefix: string): (() => string) => {
+  let count = 0;
+  let head = prefix;
+  return () => {
+    const ending = count % 1000;
+    if (ending === 0) head = prefix + String(count / 1000);
+    count += 1;
+    return head + (ENDINGS[ending] as string);
+  };
+};
+
 /** The `replyTo` of an in-process call: the answer goes to the waiting caller, not to a topic. */
 export const LOCAL_REPLY_TO = '_local';
 
