@@ -6,6 +6,7 @@ import { isPromiseLike, knownOutcome } from '../delivery/settled.js';
 import type { Delivery, DeliveryHandler, FailOutcome, HandlerWrapper } from '../delivery/types.js';
 import { reportPanic } from '../recover/panicHook.js';
 import type { PanicContext } from '../recover/types.js';
+import { acceptsStep, type DeliveryStep } from './fuse.js';
 
 /**
  * Options of {@link handleDeliveries}.
@@ -80,6 +81,20 @@ export const handleDeliveries = <I = unknown>(
   options: HandleDeliveriesOptions = {},
 ): OperatorFunction<Delivery<I>, HandledDelivery<I>> => {
   if (typeof handler !== 'function') throw new TypeError('handleDeliveries needs a handler function');
+  const operator = handleAfter(handler, options, undefined);
+  // fuseDeliveries runs the step operators before it in its subscriber (see fuse.ts)
+  return acceptsStep(
+    operator as unknown as OperatorFunction<Delivery, HandledDelivery>,
+    (step) => handleAfter(handler, options, step) as unknown as OperatorFunction<Delivery, HandledDelivery>,
+  ) as unknown as OperatorFunction<Delivery<I>, HandledDelivery<I>>;
+};
+
+/** {@link handleDeliveries}, running `before` on each delivery first (what the step operators before it would do). */
+const handleAfter = <I>(
+  handler: DeliveryHandler<I>,
+  options: HandleDeliveriesOptions,
+  before: DeliveryStep | undefined,
+): OperatorFunction<Delivery<I>, HandledDelivery<I>> => {
   const inner = (
     options.middleware?.length ? composeHandler(options.middleware, handler as DeliveryHandler) : handler
   ) as DeliveryHandler<I>;
@@ -211,8 +226,13 @@ export const handleDeliveries = <I = unknown>(
         next: (value) => {
           let delivery: Delivery<I>;
           try {
+            let passed: Delivery | undefined = value as Delivery;
+            if (before !== undefined) {
+              passed = before(passed);
+              if (passed === undefined) return;
+            }
             // a spread copy ({ ...delivery }) cannot be acknowledged: refused at once, not handled
-            delivery = asDelivery(value, label);
+            delivery = asDelivery(passed as Delivery<I>, label);
           } catch (error) {
             subscriber.error(error);
             return;

@@ -1,11 +1,12 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { filter, map, pipe, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { passesAsItself } from '../codec/passesAsItself.js';
 import { toFieldIssues } from '../codec/issues.js';
 import { ValidationError } from '../errors.js';
 import { asDelivery } from '../delivery/delivery.js';
 import type { Delivery } from '../delivery/types.js';
+import { stepOperator } from './fuse.js';
 
 /**
  * Which codec checks a delivery, by delivery (a service looks it up by
@@ -77,17 +78,15 @@ export const validate: Validate = <A, I extends Delivery = Delivery>(
     );
     return undefined;
   };
-  return pipe(
-    map((value: I): Delivery<A> | undefined => {
-      const delivery = asDelivery(value, 'validate');
-      try {
-        return check(delivery);
-      } catch (error) {
-        // a lookup or a codec that throws fails this delivery, as a handler that throws would
-        void delivery.fail(error);
-        return undefined;
-      }
-    }),
-    filter((delivery): delivery is Delivery<A> => delivery !== undefined),
-  );
+  // one step per delivery: run in the next operator's subscriber when fused (see fuse.ts)
+  return stepOperator((value) => {
+    const delivery = asDelivery(value, 'validate');
+    try {
+      return check(delivery);
+    } catch (error) {
+      // a lookup or a codec that throws fails this delivery, as a handler that throws would
+      void delivery.fail(error);
+      return undefined;
+    }
+  }) as unknown as OperatorFunction<I, Delivery<A>>;
 };

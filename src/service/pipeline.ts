@@ -3,19 +3,12 @@
  *
  * @packageDocumentation
  */
-import {
-  map,
-  retry,
-  timer,
-  type MonoTypeOperatorFunction,
-  type Observable,
-  type OperatorFunction,
-  type SchedulerLike,
-} from 'rxjs';
+import { retry, timer, type MonoTypeOperatorFunction, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { asDelivery } from '../delivery/delivery.js';
 import type { Delivery, DeliveryHandler, FailHandler } from '../delivery/types.js';
 import type { ILogger } from '../logger/types.js';
 import type { HandledDelivery } from '../operators/handleDeliveries.js';
+import { fuseDeliveries, stepOperator } from '../operators/fuse.js';
 import { route, type RouteTable } from '../operators/route.js';
 import { validate, type CodecOf } from '../operators/validate.js';
 import { wrapHandlers } from '../operators/wrapHandlers.js';
@@ -66,10 +59,8 @@ export const middlewareOperator = (
  * status, and finishes the delivery (a call is answered, never retried or
  * dead-lettered): the failure handler runs first, before the transport's.
  */
-export const answerFailures =
-  (answerFailure: FailHandler): MonoTypeOperatorFunction<Delivery> =>
-  (deliveries) =>
-    deliveries.pipe(map((delivery) => asDelivery(delivery, 'service').withFailHandler(answerFailure)));
+export const answerFailures = (answerFailure: FailHandler): MonoTypeOperatorFunction<Delivery> =>
+  stepOperator((delivery) => asDelivery(delivery, 'service').withFailHandler(answerFailure));
 
 /**
  * A failure of the pipe itself (only an operator the user put in it can
@@ -89,11 +80,6 @@ const restartOnPanic =
       }),
     );
 
-const applyAll =
-  (operators: readonly MonoTypeOperatorFunction<Delivery>[]): MonoTypeOperatorFunction<Delivery> =>
-  (source) =>
-    operators.reduce((stream: Observable<Delivery>, operator) => operator(stream), source);
-
 /**
  * The service, as one pipe: recover → answer failures → the user's
  * middleware → validate → route. The route's handler answers a result; every
@@ -102,17 +88,21 @@ const applyAll =
  * middleware sees each call once.
  */
 export const servicePipeline = (parts: ServicePipelineParts): OperatorFunction<Delivery, HandledDelivery> => {
+  // as `pipe(...)`, with the steps fused into the subscriber after them (answerFailures and validate into
+  // route's); made when subscribed: the middleware is read when the pipe starts
   const handle: OperatorFunction<Delivery, HandledDelivery> = (deliveries) =>
-    deliveries.pipe(
-      answerFailures(parts.answerFailure), // respond: every failure below answers its caller, once
-      applyAll(parts.middleware), // the user's middleware, in the order given
-      validate(parts.codecOf), // the action's codec or field list: a 400 listing every failing field
+    fuseDeliveries(
+      [
+        answerFailures(parts.answerFailure), // respond: every failure below answers its caller, once
+        ...parts.middleware, // the user's middleware, in the order given
+        validate(parts.codecOf), // the action's codec or field list: a 400 listing every failing field
+      ],
       route(parts.routes, {
         key: (delivery) => delivery.topic, // the topic, not `message.node`: a message cannot pick another action
         onNotFound: parts.onNotFound,
         label: parts.label,
         logger: parts.logger,
       }), // the action's handler answers its result
-    );
+    )(deliveries);
   return (deliveries) => deliveries.pipe(handle, restartOnPanic(parts)); // recover
 };
