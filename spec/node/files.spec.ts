@@ -95,6 +95,30 @@ describe('files on disk (rxmini/node)', () => {
     expect(text.map((p) => Buffer.from(p).toString())).toEqual(['unto', 'uche', 'd']);
   });
 
+  it('reads a later piece of a path into a piece given back with release, and only into its own pieces', async () => {
+    const file = bytesOf(35_000, 5);
+    const source = join(root, 'reuse.bin');
+    await writeFile(source, file);
+    const reader = await pathSource(source);
+    const pieces: Uint8Array[] = [];
+    const copies: Uint8Array[] = [];
+    const foreign = new Uint8Array(10_000);
+    for await (const piece of reader.read(10_000)) {
+      pieces.push(piece);
+      copies.push(Uint8Array.from(piece));
+      // not its own, or given back twice: ignored
+      reader.release?.(foreign);
+      if (pieces.length === 1) reader.release?.(piece);
+      if (pieces.length === 1) reader.release?.(piece);
+    }
+    expect(new Uint8Array(Buffer.concat(copies))).toEqual(file);
+    expect(pieces.map((p) => p.length)).toEqual([10_000, 10_000, 10_000, 5_000]);
+    // the first piece was given back while the second was read ahead: the third reuses its memory, once
+    expect(pieces[2]?.buffer).toBe(pieces[0]?.buffer);
+    expect(new Set(pieces.map((p) => p.buffer)).size).toBe(3);
+    expect(foreign.every((b) => b === 0)).toBeTrue();
+  });
+
   it('stops reading a path when cancelled, and reads an empty file as no pieces', async () => {
     const source = join(root, 'cancel.bin');
     await writeFile(source, bytesOf(50_000, 4));
