@@ -116,6 +116,37 @@ describe('transport/createTransport', () => {
     });
   });
 
+  describe('publish: what it hands over to the broker', () => {
+    it('hands over the bytes it encoded (they are its own), never bytes the caller gave it', async () => {
+      const inner = memoryBroker();
+      const seen: { body: Uint8Array; handOver: boolean }[] = [];
+      const spying: Broker = {
+        ...ignoringPause(inner),
+        publish: (topic, body, options) => {
+          seen.push({ body, handOver: options?.handOver === true });
+          return inner.publish(topic, body, options);
+        },
+        publishDeferred: (topic, body, delayMs, options) => {
+          seen.push({ body, handOver: options?.handOver === true });
+          return inner.publishDeferred(topic, body, delayMs, options);
+        },
+      };
+      const transport = createTransport(spying);
+      const raw = new Uint8Array([1, 2, 3]);
+      const rawBody = new Uint8Array([4, 5, 6]);
+      await transport.publish('t', { body: { a: 1 } });
+      await transport.publish('t', { type: MessageType.STREAM, rawBody });
+      await transport.publishDeferred('t', { body: { a: 2 } }, 10);
+      await transport.publish('t', raw, { payload: 'bytes' });
+      await transport.publishDeferred('t', raw, 10, { payload: 'bytes' });
+      expect(seen.map((s) => s.handOver)).toEqual([true, true, true, false, false]);
+      // the encoded frame is new memory, not the message's rawBody
+      expect(seen[1]?.body.buffer).not.toBe(rawBody.buffer);
+      expect(seen[3]?.body).toBe(raw);
+      await transport.close();
+    });
+  });
+
   describe('request in virtual time', () => {
     it('gets the reply of a request in the same frame over the memory broker', () => {
       testScheduler().run(({ expectObservable }) => {

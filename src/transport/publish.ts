@@ -11,9 +11,14 @@ import { validateMessage } from '../codec/validate.js';
 import { encode } from '../codec/wire.js';
 import { BadRequestError, PayloadTooLargeError, TransportClosedError } from '../errors.js';
 import { MAX_TTL_MS } from '../constant/limits.js';
-import type { Broker } from '../broker/types.js';
+import type { Broker, BrokerPublishOptions } from '../broker/types.js';
 import { TransportMetric, type Counters } from './counters.js';
 import { validateTopic } from '../broker/names.js';
+
+/** Bytes the transport encoded for one publish: nobody else has them, the broker may keep them as they are. */
+const HAND_OVER: BrokerPublishOptions = { handOver: true };
+/** The caller's bytes: the broker copies them. */
+const COPY: BrokerPublishOptions = {};
 
 /** Most valid topic names a publisher remembers. */
 const MAX_REMEMBERED_TOPICS = 1_024;
@@ -34,6 +39,11 @@ export interface Publisher {
  * (`PayloadTooLargeError`). A message missing `type` or `contextID` is sent
  * with them filled in (see {@link completeMessage}); a complete one is encoded
  * as it is, never rewritten.
+ *
+ * `encodeMessage` must return memory of its own for each message (both wire
+ * encodings do): the encoded bytes are handed over to the broker, which sends
+ * them without a copy. Bytes given to `publishBytes` are the caller's, and the
+ * broker copies them.
  */
 export const createPublisher = (
   broker: Broker,
@@ -46,11 +56,12 @@ export const createPublisher = (
   const send = (
     topic: string,
     partial: PartialMessage | Uint8Array,
-    publish: (bytes: Uint8Array) => Observable<void>,
+    publish: (bytes: Uint8Array, options: BrokerPublishOptions) => Observable<void>,
   ): Observable<void> =>
     // one Observable, not defer + tap: this runs for every message sent
     new Observable<void>((subscriber) => {
       let bytes: Uint8Array;
+      let handOver = false;
       if (partial instanceof Uint8Array) {
         const error = checkedTopic(topic);
         if (error !== undefined) {
@@ -66,6 +77,7 @@ export const createPublisher = (
         }
         try {
           bytes = encodeMessage(msg);
+          handOver = true;
         } catch (error) {
           subscriber.error(
             new BadRequestError('cannot encode message: its body is not JSON', { cause: error }),
@@ -78,7 +90,7 @@ export const createPublisher = (
         return undefined;
       }
       // the broker emits once when it took the message (callers may unsubscribe right then)
-      return publish(bytes).subscribe({
+      return publish(bytes, handOver ? HAND_OVER : COPY).subscribe({
         next: () => {
           counters.inc(TransportMetric.published);
           subscriber.next();
@@ -118,18 +130,18 @@ export const createPublisher = (
     delayMs: number,
   ): Observable<void> =>
     typeof delayMs === 'number' && delayMs >= 0 && delayMs <= MAX_TTL_MS
-      ? send(topic, msg, (bytes) => broker.publishDeferred(topic, bytes, delayMs))
+      ? send(topic, msg, (bytes, options) => broker.publishDeferred(topic, bytes, delayMs, options))
       : throwError(
           () =>
             new BadRequestError(`publish delay must be from 0 to ${MAX_TTL_MS} ms, got ${String(delayMs)}`),
         );
 
   return {
-    publish: (topic, msg) => send(topic, msg, (bytes) => broker.publish(topic, bytes)),
+    publish: (topic, msg) => send(topic, msg, (bytes, options) => broker.publish(topic, bytes, options)),
     publishDeferred: sendDeferred,
     publishBytes: (topic, bytes, delayMs) =>
       delayMs === undefined
-        ? send(topic, bytes, (encoded) => broker.publish(topic, encoded))
+        ? send(topic, bytes, (encoded, options) => broker.publish(topic, encoded, options))
         : sendDeferred(topic, bytes, delayMs),
   };
 };

@@ -81,6 +81,23 @@ describe('memoryBroker', () => {
       });
     });
 
+    it('copies a body handed over too: a later write to it changes no delivery', () => {
+      const ts = testScheduler();
+      ts.run(({ expectObservable }) => {
+        const broker = memoryBroker({ scheduler: ts });
+        const body = bytes('m1');
+        at(ts, 2, () => {
+          broker.publish('orders', body, { handOver: true }).subscribe({ error: fail });
+          body.set(bytes('XX'));
+        });
+        const channel = broker.consume({ topic: 'orders', channel: 'billing' }).pipe(
+          tap((d) => d.finish()),
+          map(text),
+        );
+        expectObservable(channel, '^ 9ms !').toBe('--x', { x: 'm1' });
+      });
+    });
+
     it('spreads a channel over its consumers: each gets a share, together all, none twice', () => {
       const ts = testScheduler();
       ts.run(({ flush }) => {
