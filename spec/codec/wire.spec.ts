@@ -9,6 +9,7 @@ import {
   encode,
   newRequest,
 } from '../../src/codec/index.js';
+import { decodeHandedOver } from '../../src/codec/wire.js';
 import { DecodeError, EmptyMessageError } from '../../src/errors.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -72,6 +73,28 @@ describe('encode', () => {
       0x00,
       0x7b,
     ]);
+  });
+
+  it('copies the raw bytes out of a frame, unless they are handed over (decodeHandedOver): then a plain view', () => {
+    const frame = Buffer.from(encode({ type: 'stream', body: { n: 1 }, rawBody: new Uint8Array([9, 8, 7]) }));
+    const copied = decode(frame);
+    const kept = decodeHandedOver(frame);
+    expect(kept).toEqual(copied);
+    const copiedRaw = E.isRight(copied) ? copied.right.rawBody : undefined;
+    const keptRaw = E.isRight(kept) ? kept.right.rawBody : undefined;
+    expect(copiedRaw?.buffer).not.toBe(frame.buffer);
+    expect(keptRaw?.buffer).toBe(frame.buffer);
+    expect(keptRaw?.byteOffset).toBe(frame.byteOffset + frame.length - 3);
+    // a plain Uint8Array, not a Buffer, either way
+    expect(Buffer.isBuffer(keptRaw)).toBeFalse();
+    expect(Buffer.isBuffer(copiedRaw)).toBeFalse();
+    // a later write to the frame shows in the view only
+    frame[frame.length - 1] = 0;
+    expect(Array.from(keptRaw ?? [])).toEqual([9, 8, 0]);
+    expect(Array.from(copiedRaw ?? [])).toEqual([9, 8, 7]);
+    // everything else as decode: JSON and bad input
+    expect(decodeHandedOver(encode({ type: 'event' }))).toEqual(decode(encode({ type: 'event' })));
+    expect(E.isLeft(decodeHandedOver(new Uint8Array()))).toBeTrue();
   });
 
   it('frames an empty rawBody too, so it survives the trip', () => {

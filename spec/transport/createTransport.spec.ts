@@ -2,7 +2,7 @@
  * The transport in virtual time, over the memory broker: timeouts, retries with
  * backoff, auto-touch, prefix polling and the drain, all on the TestScheduler.
  */
-import { NEVER, asyncScheduler, map, of, tap, timer, type Observable } from 'rxjs';
+import { NEVER, asyncScheduler, firstValueFrom, map, of, tap, timer, type Observable } from 'rxjs';
 import { newMessage, type Message } from '../../src/codec/message.js';
 import { encode } from '../../src/codec/wire.js';
 import { HeaderKey, MessageType } from '../../src/constant/index.js';
@@ -12,7 +12,7 @@ import { memoryLogger } from '../../src/logger/memoryLogger.js';
 import { createMetrics } from '../../src/metrics/createMetrics.js';
 import type { Metrics } from '../../src/metrics/types.js';
 import { handleDeliveries, type HandledDelivery } from '../../src/operators/handleDeliveries.js';
-import type { Broker } from '../../src/broker/types.js';
+import type { Broker, BrokerDelivery } from '../../src/broker/types.js';
 import { DRAIN_REQUEUE_DELAY_MS } from '../../src/transport/consume.js';
 import { createTransport } from '../../src/transport/createTransport.js';
 import { memoryBroker } from '../../src/broker/memory/memoryBroker.js';
@@ -144,6 +144,42 @@ describe('transport/createTransport', () => {
       expect(seen[1]?.body.buffer).not.toBe(rawBody.buffer);
       expect(seen[3]?.body).toBe(raw);
       await transport.close();
+    });
+
+    it("keeps an exclusive delivery body's raw bytes as they are (no copy), and copies those of a shared one", async () => {
+      const inner = memoryBroker();
+      for (const exclusive of [true, false]) {
+        const bodies: Uint8Array[] = [];
+        const marking: Broker = {
+          ...ignoringPause(inner),
+          consume: (options) =>
+            inner.consume(options).pipe(
+              map((d): BrokerDelivery => {
+                bodies.push(d.body);
+                return { ...d, exclusiveBody: exclusive };
+              }),
+            ),
+        };
+        const transport = createTransport(marking, { closeBroker: false });
+        const topic = `kept.${String(exclusive)}`;
+        const rawBody = new Uint8Array([1, 2, 3]);
+        const received = firstValueFrom(transport.subscribeTopic(topic));
+        await transport.publish(topic, { type: MessageType.STREAM, rawBody });
+        const bytes = firstValueFrom(transport.subscribeTopic(`${topic}.bytes`, { payload: 'bytes' }));
+        await transport.publish(`${topic}.bytes`, new Uint8Array([4, 5]), { payload: 'bytes' });
+        const delivery = await received;
+        const foreign = await bytes;
+        expect(delivery.message.rawBody).toEqual(rawBody);
+        expect(foreign.message.rawBody).toEqual(new Uint8Array([4, 5]));
+        expect(Buffer.isBuffer(delivery.message.rawBody)).toBeFalse();
+        // the same memory as the delivery's body when exclusive, other memory when not
+        expect(delivery.message.rawBody?.buffer === bodies[0]?.buffer).toBe(exclusive);
+        expect(foreign.message.rawBody?.buffer === bodies[1]?.buffer).toBe(exclusive);
+        delivery.finish();
+        foreign.finish();
+        await transport.close();
+      }
+      await inner.close();
     });
   });
 

@@ -28,6 +28,14 @@ export interface BrokerDelivery {
   /** The message bytes. */
   readonly body: Uint8Array;
   /**
+   * True when `body` is memory of this delivery alone: allocated for it,
+   * shared with no other delivery or buffer of the broker's, and never written
+   * by the broker again. A consumer may then keep views of it instead of
+   * copying what it keeps. Absent or false: `body` may share memory (a socket
+   * read holding other messages too), so what is kept is copied.
+   */
+  readonly exclusiveBody?: boolean;
+  /**
    * The broker's in-flight timeout for this delivery in ms, when it knows it
    * (nsqd tells each connection its own): an untouched delivery is redelivered after it.
    */

@@ -98,6 +98,23 @@ describe('memoryBroker', () => {
       });
     });
 
+    it('gives each delivery a body of its own memory, and says so (exclusiveBody)', () => {
+      const ts = testScheduler();
+      const broker = memoryBroker({ scheduler: ts });
+      const got: BrokerDelivery[] = [];
+      for (const name of ['a', 'b'])
+        broker.consume({ topic: 'orders', channel: name }).subscribe((d) => {
+          got.push(d);
+          d.finish();
+        });
+      send(broker, 'orders', 'm1');
+      runDue(ts);
+      expect(got.map(text)).toEqual(['m1', 'm1']);
+      expect(got.map((d) => d.exclusiveBody)).toEqual([true, true]);
+      expect(got[0]?.body.buffer).not.toBe(got[1]?.body.buffer);
+      broker.close().catch(fail);
+    });
+
     it('spreads a channel over its consumers: each gets a share, together all, none twice', () => {
       const ts = testScheduler();
       ts.run(({ flush }) => {
