@@ -9,7 +9,7 @@ import {
   encode,
   newRequest,
 } from '../../src/codec/index.js';
-import { decodeHandedOver } from '../../src/codec/wire.js';
+import { decodeHandedOver, encodeInto } from '../../src/codec/wire.js';
 import { DecodeError, EmptyMessageError } from '../../src/errors.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -95,6 +95,30 @@ describe('encode', () => {
     // everything else as decode: JSON and bad input
     expect(decodeHandedOver(encode({ type: 'event' }))).toEqual(decode(encode({ type: 'event' })));
     expect(E.isLeft(decodeHandedOver(new Uint8Array()))).toBeTrue();
+  });
+
+  it('encodes into the memory it is given (encodeInto): the same frame as encode, at any offset', () => {
+    const msg: Message = { type: 'stream', body: { n: 2 }, rawBody: new Uint8Array([1, 2, 3, 4]) };
+    const expected = encode(msg);
+    const backing = new Uint8Array(expected.length + 20).fill(0xaa);
+    let asked = -1;
+    const frame = encodeInto(msg, (size) => {
+      asked = size;
+      return backing.subarray(10, 10 + size);
+    });
+    expect(asked).toBe(expected.length);
+    expect(frame.buffer).toBe(backing.buffer);
+    expect(frame).toEqual(expected);
+    // nothing written outside what it was given
+    expect(Array.from(backing.subarray(0, 10))).toEqual(new Array<number>(10).fill(0xaa));
+    expect(Array.from(backing.subarray(10 + expected.length))).toEqual(new Array<number>(10).fill(0xaa));
+    // a message without rawBody is JSON, and asks for no memory
+    let called = false;
+    encodeInto({ type: 'event' }, (size) => {
+      called = true;
+      return new Uint8Array(size);
+    });
+    expect(called).toBeFalse();
   });
 
   it('frames an empty rawBody too, so it survives the trip', () => {

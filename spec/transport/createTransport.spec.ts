@@ -2,9 +2,11 @@
  * The transport in virtual time, over the memory broker: timeouts, retries with
  * backoff, auto-touch, prefix polling and the drain, all on the TestScheduler.
  */
-import { NEVER, asyncScheduler, firstValueFrom, map, of, tap, timer, type Observable } from 'rxjs';
+import * as E from 'fp-ts/lib/Either.js';
+import { NEVER, Subject, asyncScheduler, firstValueFrom, map, of, tap, timer, type Observable } from 'rxjs';
 import { newMessage, type Message } from '../../src/codec/message.js';
-import { encode } from '../../src/codec/wire.js';
+import { decode, encode } from '../../src/codec/wire.js';
+import { REUSED_FRAME_BYTES } from '../../src/transport/publish.js';
 import { HeaderKey, MessageType } from '../../src/constant/index.js';
 import { BadRequestError, ConfigError, TimeoutError, TransportClosedError } from '../../src/errors.js';
 import { ConversationLimitError, DuplicateConversationError } from '../../src/context/errors.js';
@@ -144,6 +146,52 @@ describe('transport/createTransport', () => {
       expect(seen[1]?.body.buffer).not.toBe(rawBody.buffer);
       expect(seen[3]?.body).toBe(raw);
       await transport.close();
+    });
+
+    it('writes a large frame into the memory of one the broker acknowledged, never of one in flight or failed', () => {
+      const inner = memoryBroker();
+      const sent: { body: Uint8Array; copy: Uint8Array; settle: Subject<void> }[] = [];
+      const controlled: Broker = {
+        ...ignoringPause(inner),
+        publish: (_topic, body) => {
+          const settle = new Subject<void>();
+          sent.push({ body, copy: Uint8Array.from(body), settle });
+          return settle;
+        },
+      };
+      const transport = createTransport(controlled);
+      const large = (seed: number) =>
+        Uint8Array.from({ length: REUSED_FRAME_BYTES }, (_, i) => (i * 7 + seed) & 0xff);
+      const send = (seed: number): void =>
+        void transport
+          .publish('t', { type: MessageType.STREAM, rawBody: large(seed) })
+          .catch(() => undefined);
+      send(1);
+      send(2);
+      // both in flight: each its own memory
+      expect(sent[1]?.body.buffer).not.toBe(sent[0]?.body.buffer);
+      sent[0]?.settle.next();
+      sent[0]?.settle.complete();
+      send(3);
+      // the first was acknowledged: the third is written where it was
+      expect(sent[2]?.body.buffer).toBe(sent[0]?.body.buffer);
+      sent[1]?.settle.error(new Error('lost'));
+      send(4);
+      // the second failed (the broker may still hold it): never reused
+      expect(sent[3]?.body.buffer).not.toBe(sent[1]?.body.buffer);
+      expect(sent[3]?.body.buffer).not.toBe(sent[2]?.body.buffer);
+      // each frame, when handed over, was exactly its message
+      sent.forEach((s, i) => {
+        const decoded = decode(s.copy);
+        expect(E.isRight(decoded) && decoded.right.rawBody).toEqual(large(i + 1));
+        expect(s.body.length).toBe(s.copy.length);
+      });
+      // small frames are always new memory
+      void transport.publish('t', { type: MessageType.STREAM, rawBody: new Uint8Array(10) });
+      sent[4]?.settle.next();
+      void transport.publish('t', { type: MessageType.STREAM, rawBody: new Uint8Array(10) });
+      expect(sent[5]?.body.buffer).not.toBe(sent[4]?.body.buffer);
+      void inner.close();
     });
 
     it("keeps an exclusive delivery body's raw bytes as they are (no copy), and copies those of a shared one", async () => {

@@ -59,13 +59,23 @@ const jsonFields = (msg: Message): Omit<Message, 'rawBody'> => ({
  * ```
  * @see {@link decode}
  */
-export const encode = (msg: Message): Uint8Array => {
+export const encode = (msg: Message): Uint8Array => encodeInto(msg, newBytes);
+
+const newBytes = (size: number): Uint8Array => new Uint8Array(size);
+
+/**
+ * {@link encode}, with a binary frame written into the memory `allocate`
+ * returns for its size (exactly that many bytes, every one of them written
+ * over). Internal: the transport reuses the memory of large frames the broker
+ * is done with.
+ */
+export const encodeInto = (msg: Message, allocate: (size: number) => Uint8Array): Uint8Array => {
   const json = utf8Encoder.encode(JSON.stringify(jsonFields(msg)));
   const raw = msg.rawBody;
   if (raw === undefined) return json;
-  const frame = new Uint8Array(FRAME_PREFIX + json.length + raw.length);
+  const frame = allocate(FRAME_PREFIX + json.length + raw.length);
   frame.set(FRAME_MAGIC, 0);
-  new DataView(frame.buffer).setUint32(4, json.length, false);
+  new DataView(frame.buffer, frame.byteOffset, frame.byteLength).setUint32(4, json.length, false);
   frame.set(json, FRAME_PREFIX);
   frame.set(raw, FRAME_PREFIX + json.length);
   return frame;

@@ -8,7 +8,7 @@ import { Observable, throwError } from 'rxjs';
 import { completeMessage, type PartialMessage } from '../codec/complete.js';
 import type { Message } from '../codec/message.js';
 import { validateMessage } from '../codec/validate.js';
-import { encode } from '../codec/wire.js';
+import { encode, encodeInto } from '../codec/wire.js';
 import { BadRequestError, PayloadTooLargeError, TransportClosedError } from '../errors.js';
 import { MAX_TTL_MS } from '../constant/limits.js';
 import type { Broker, BrokerPublishOptions } from '../broker/types.js';
@@ -22,6 +22,45 @@ const COPY: BrokerPublishOptions = {};
 
 /** Most valid topic names a publisher remembers. */
 const MAX_REMEMBERED_TOPICS = 1_024;
+
+/** Frames at least this large are written into memory reused from earlier frames the broker acknowledged. */
+export const REUSED_FRAME_BYTES = 64 * 1024;
+/** Most frames kept for reuse. */
+const MAX_FREE_FRAMES = 8;
+/** A kept frame serves a frame up to this many bytes shorter (one file's chunks differ by a few header bytes). */
+const FRAME_SLACK_BYTES = 16 * 1024;
+
+/**
+ * Memory for large binary frames: a fresh buffer of a file chunk's size costs
+ * several times the copy into it (its pages are faulted in anew), so the
+ * memory of a frame the broker acknowledged is written into again.
+ */
+const framePool = () => {
+  /** Memory this pool allocated: only that comes back. */
+  const ours = new WeakSet<ArrayBufferLike>();
+  const free: Uint8Array[] = [];
+  return {
+    take: (size: number): Uint8Array => {
+      if (size < REUSED_FRAME_BYTES) return new Uint8Array(size);
+      for (let i = free.length - 1; i >= 0; i--) {
+        const kept = free[i] as Uint8Array;
+        if (kept.length >= size && kept.length - size <= FRAME_SLACK_BYTES) {
+          free.splice(i, 1);
+          return kept.subarray(0, size);
+        }
+      }
+      const whole = new Uint8Array(size);
+      ours.add(whole.buffer);
+      return whole;
+    },
+    /** `frame` (from `take`) will be neither read nor written by anyone else again. */
+    give: (frame: Uint8Array): void => {
+      if (!ours.has(frame.buffer) || free.length >= MAX_FREE_FRAMES) return;
+      if (free.some((kept) => kept.buffer === frame.buffer)) return;
+      free.push(new Uint8Array(frame.buffer));
+    },
+  };
+};
 
 /** Sends messages, cold: each Observable publishes on subscribe and completes when the broker took it. */
 export interface Publisher {
@@ -43,7 +82,9 @@ export interface Publisher {
  * `encodeMessage` must return memory of its own for each message (both wire
  * encodings do): the encoded bytes are handed over to the broker, which sends
  * them without a copy. Bytes given to `publishBytes` are the caller's, and the
- * broker copies them.
+ * broker copies them. With the default {@link encode}, a frame of
+ * {@link REUSED_FRAME_BYTES} or more is written into the memory of an earlier
+ * one once the broker acknowledged that one (it then holds it no longer).
  */
 export const createPublisher = (
   broker: Broker,
@@ -53,6 +94,8 @@ export const createPublisher = (
 ): Publisher => {
   /** Topic names already found valid (bounded), so a hot topic is not checked on every send. */
   const validTopics = new Set<string>();
+  const frames = encodeMessage === encode ? framePool() : undefined;
+  const encodeOne = frames ? (msg: Message) => encodeInto(msg, frames.take) : encodeMessage;
   const send = (
     topic: string,
     partial: PartialMessage | Uint8Array,
@@ -76,7 +119,7 @@ export const createPublisher = (
           return undefined;
         }
         try {
-          bytes = encodeMessage(msg);
+          bytes = encodeOne(msg);
           handOver = true;
         } catch (error) {
           subscriber.error(
@@ -90,8 +133,11 @@ export const createPublisher = (
         return undefined;
       }
       // the broker emits once when it took the message (callers may unsubscribe right then)
-      return publish(bytes, handOver ? HAND_OVER : COPY).subscribe({
+      const sent = bytes;
+      return publish(sent, handOver ? HAND_OVER : COPY).subscribe({
         next: () => {
+          // acknowledged: the broker is done with a handed-over frame, its memory serves a later one
+          if (handOver) frames?.give(sent);
           counters.inc(TransportMetric.published);
           subscriber.next();
         },
