@@ -25,39 +25,57 @@ const MAX_REMEMBERED_TOPICS = 1_024;
 
 /** Frames at least this large are written into memory reused from earlier frames the broker acknowledged. */
 export const REUSED_FRAME_BYTES = 64 * 1024;
-/** Most frames kept for reuse. */
-const MAX_FREE_FRAMES = 8;
+/** Most frames kept for reuse (the first of them held strongly, the others only until a garbage collection). */
+const MAX_FREE_FRAMES = 64;
+/** Frames kept strongly for reuse: the memory a publisher holds on to when it sends no more. */
+const MAX_KEPT_FRAMES = 8;
 /** A kept frame serves a frame up to this many bytes shorter (one file's chunks differ by a few header bytes). */
 const FRAME_SLACK_BYTES = 16 * 1024;
 
 /**
  * Memory for large binary frames: a fresh buffer of a file chunk's size costs
  * several times the copy into it (its pages are faulted in anew), so the
- * memory of a frame the broker acknowledged is written into again.
+ * memory of a frame the broker acknowledged is written into again. Up to
+ * {@link MAX_KEPT_FRAMES} are kept for good; more (as many as a burst of
+ * sends had in flight) only as long as the garbage collector leaves them.
  */
 const framePool = () => {
-  /** Memory this pool allocated: only that comes back. */
+  /** Memory this pool handed out and not yet got back: only that comes back. */
   const ours = new WeakSet<ArrayBufferLike>();
-  const free: Uint8Array[] = [];
+  const kept: Uint8Array[] = [];
+  const spare: WeakRef<Uint8Array>[] = [];
+  const fits = (frame: Uint8Array, size: number): boolean =>
+    frame.length >= size && frame.length - size <= FRAME_SLACK_BYTES;
+  const fromKept = (size: number): Uint8Array | undefined => {
+    for (let i = kept.length - 1; i >= 0; i--) {
+      const frame = kept[i] as Uint8Array;
+      if (fits(frame, size)) return kept.splice(i, 1)[0];
+    }
+    return undefined;
+  };
+  const fromSpare = (size: number): Uint8Array | undefined => {
+    while (spare.length > 0) {
+      const frame = spare.pop()?.deref();
+      if (frame && fits(frame, size)) return frame;
+    }
+    return undefined;
+  };
   return {
     take: (size: number): Uint8Array => {
       if (size < REUSED_FRAME_BYTES) return new Uint8Array(size);
-      for (let i = free.length - 1; i >= 0; i--) {
-        const kept = free[i] as Uint8Array;
-        if (kept.length >= size && kept.length - size <= FRAME_SLACK_BYTES) {
-          free.splice(i, 1);
-          return kept.subarray(0, size);
-        }
-      }
-      const whole = new Uint8Array(size);
+      const whole = fromKept(size) ?? fromSpare(size) ?? new Uint8Array(size);
+      // out until it is given back, once
       ours.add(whole.buffer);
-      return whole;
+      return whole.length === size ? whole : whole.subarray(0, size);
     },
     /** `frame` (from `take`) will be neither read nor written by anyone else again. */
     give: (frame: Uint8Array): void => {
-      if (!ours.has(frame.buffer) || free.length >= MAX_FREE_FRAMES) return;
-      if (free.some((kept) => kept.buffer === frame.buffer)) return;
-      free.push(new Uint8Array(frame.buffer));
+      if (!ours.has(frame.buffer)) return;
+      // taken back at most once: whoever gives it back had it from take
+      ours.delete(frame.buffer);
+      const whole = new Uint8Array(frame.buffer);
+      if (kept.length < MAX_KEPT_FRAMES) kept.push(whole);
+      else if (spare.length < MAX_FREE_FRAMES) spare.push(new WeakRef(whole));
     },
   };
 };
