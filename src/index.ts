@@ -322,6 +322,7 @@ export type {
   Broker,
   BrokerConsumeOptions,
   BrokerDelivery,
+  BrokerPublishOptions,
   BrokerStatus,
   Counters,
   DiscoveryEvent,

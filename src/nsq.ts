@@ -35,6 +35,7 @@ export type {
   NsqConsumerOptions,
   NsqDelivery,
   NsqDeliveryState,
+  NsqPublishOptions,
   NsqPublisher,
   NsqPublisherOptions,
   NsqPublisherStats,

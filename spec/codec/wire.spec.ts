@@ -9,6 +9,7 @@ import {
   encode,
   newRequest,
 } from '../../src/codec/index.js';
+import { decodeHandedOver, encodeInto } from '../../src/codec/wire.js';
 import { DecodeError, EmptyMessageError } from '../../src/errors.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -72,6 +73,56 @@ describe('encode', () => {
       0x00,
       0x7b,
     ]);
+  });
+
+  it('copies the raw bytes out of a frame, unless they are handed over (decodeHandedOver): then a plain view', () => {
+    const encoded = encode({ type: 'stream', body: { n: 1 }, rawBody: new Uint8Array([9, 8, 7]) });
+    // the frame at an offset of a larger buffer, as a delivery's body is
+    const backing = new Uint8Array(encoded.length + 5);
+    backing.set(encoded, 5);
+    const frame = backing.subarray(5);
+    const copied = decode(frame);
+    const kept = decodeHandedOver(frame);
+    expect(kept).toEqual(copied);
+    const copiedRaw = E.isRight(copied) ? copied.right.rawBody : undefined;
+    const keptRaw = E.isRight(kept) ? kept.right.rawBody : undefined;
+    expect(copiedRaw?.buffer).not.toBe(frame.buffer);
+    expect(keptRaw?.buffer).toBe(frame.buffer);
+    expect(keptRaw?.byteOffset).toBe(frame.byteOffset + frame.length - 3);
+    // a plain Uint8Array (never a Buffer on Node), either way
+    expect(Object.getPrototypeOf(keptRaw)).toBe(Uint8Array.prototype);
+    expect(Object.getPrototypeOf(copiedRaw)).toBe(Uint8Array.prototype);
+    // a later write to the frame shows in the view only
+    frame[frame.length - 1] = 0;
+    expect(Array.from(keptRaw ?? [])).toEqual([9, 8, 0]);
+    expect(Array.from(copiedRaw ?? [])).toEqual([9, 8, 7]);
+    // everything else as decode: JSON and bad input
+    expect(decodeHandedOver(encode({ type: 'event' }))).toEqual(decode(encode({ type: 'event' })));
+    expect(E.isLeft(decodeHandedOver(new Uint8Array()))).toBeTrue();
+  });
+
+  it('encodes into the memory it is given (encodeInto): the same frame as encode, at any offset', () => {
+    const msg: Message = { type: 'stream', body: { n: 2 }, rawBody: new Uint8Array([1, 2, 3, 4]) };
+    const expected = encode(msg);
+    const backing = new Uint8Array(expected.length + 20).fill(0xaa);
+    let asked = -1;
+    const frame = encodeInto(msg, (size) => {
+      asked = size;
+      return backing.subarray(10, 10 + size);
+    });
+    expect(asked).toBe(expected.length);
+    expect(frame.buffer).toBe(backing.buffer);
+    expect(frame).toEqual(expected);
+    // nothing written outside what it was given
+    expect(Array.from(backing.subarray(0, 10))).toEqual(new Array<number>(10).fill(0xaa));
+    expect(Array.from(backing.subarray(10 + expected.length))).toEqual(new Array<number>(10).fill(0xaa));
+    // a message without rawBody is JSON, and asks for no memory
+    let called = false;
+    encodeInto({ type: 'event' }, (size) => {
+      called = true;
+      return new Uint8Array(size);
+    });
+    expect(called).toBeFalse();
   });
 
   it('frames an empty rawBody too, so it survives the trip', () => {

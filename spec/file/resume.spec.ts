@@ -6,6 +6,7 @@ import { memoryWriter } from '../../src/file/memoryWriter.js';
 import { receiveFiles } from '../../src/file/receiveFiles.js';
 import { fileReplyTopic, sendFile } from '../../src/file/sendFile.js';
 import { sha256Hex } from '../../src/file/sha256.js';
+import type { FileSourceReader } from '../../src/file/source.js';
 import type { FileEvent, FileWriter } from '../../src/file/types.js';
 import {
   decodeFileReply,
@@ -232,6 +233,129 @@ describe('sendFile and receiveFiles over a lossy network (property)', () => {
       { numRuns: 15 },
     );
   }, 120_000);
+});
+
+/**
+ * A reader of `file` in pieces of the chunk size that reads later pieces into
+ * the ones given back, poisoned first: a piece given back while the sender
+ * still needs it (for a resend) would arrive corrupt, and never complete.
+ */
+const reusingReader = (file: Uint8Array) => {
+  const free: Uint8Array[] = [];
+  /** Pieces handed out and not given back, with the whole buffer each is a view of. */
+  const out = new Map<Uint8Array, Uint8Array>();
+  const stats = { yielded: 0, released: 0, strangers: 0 };
+  const reader: FileSourceReader = {
+    size: file.length,
+    read: async function* (pieceSize = 1_000) {
+      for (let at = 0; at < file.length; at += pieceSize) {
+        const n = Math.min(pieceSize, file.length - at);
+        const whole = free.pop() ?? new Uint8Array(pieceSize);
+        whole.set(file.subarray(at, at + n));
+        const piece = n === pieceSize ? whole : whole.subarray(0, n);
+        out.set(piece, whole);
+        stats.yielded += 1;
+        yield piece;
+      }
+    },
+    release: (piece) => {
+      const whole = out.get(piece);
+      if (!whole) {
+        stats.strangers += 1;
+        return;
+      }
+      out.delete(piece);
+      stats.released += 1;
+      whole.fill(0xee);
+      free.push(whole);
+    },
+  };
+  return { reader, stats, outstanding: () => out.size };
+};
+
+describe('sendFile with a reader that reuses the pieces it gets back (property)', () => {
+  it('arrives intact over a lossy network, and gets every piece back once, none of them early', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 20_000 }),
+        fc.integer({ min: 100, max: 3_000 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.nat({ max: 60 }), { maxLength: 6 }),
+        fc.array(fc.nat({ max: 60 }), { maxLength: 6 }),
+        async (size, chunkSize, window, dropped, duplicated) => {
+          const broker = memoryBroker();
+          const rx = memoryTransport({ broker, service: 'files' });
+          const tx = memoryTransport({ broker });
+          const writer = memoryWriter();
+          const receiving = receiveFiles(rx, 'uploads', {
+            writer,
+            timeout: 50,
+            maxTimeouts: 1_000,
+          }).subscribe();
+          try {
+            const file = fileOf(size, size + 1);
+            const { reader, stats, outstanding } = reusingReader(file);
+            const sent = await lastValueFrom(
+              sendFile(lossy(tx, new Set(dropped), new Set(duplicated)), 'uploads', reader, {
+                filename: 'y.bin',
+                chunkSize,
+                window,
+                timeout: 60_000,
+              }),
+            );
+            expect(sent.done).toBeTrue();
+            expect(writer.files.get('y.bin')).toEqual(file);
+            await waitFor('every piece given back', () => outstanding() === 0);
+            expect(stats).toEqual({
+              yielded: Math.ceil(size / chunkSize),
+              released: stats.yielded,
+              strangers: 0,
+            });
+          } finally {
+            receiving.unsubscribe();
+            await tx.close();
+            await rx.close();
+            await broker.close();
+          }
+        },
+      ),
+      { numRuns: 15 },
+    );
+  }, 120_000);
+
+  it('gives back only the pieces it passed on unchanged, not those it cut or copied', async () => {
+    const bus = memoryBroker();
+    const rx = memoryTransport({ broker: bus, service: 'files' });
+    const tx = memoryTransport({ broker: bus });
+    const writer = memoryWriter();
+    const receiving = receiveFiles(rx, 'uploads', { writer }).subscribe();
+    const file = fileOf(4_500, 3);
+    const released: Uint8Array[] = [];
+    const yielded: Uint8Array[] = [];
+    // pieces of 1 500 for chunks of 1 000: every chunk is cut from a piece or copied across two
+    const reader: FileSourceReader = {
+      size: file.length,
+      read: async function* () {
+        for (let at = 0; at < file.length; at += 1_500) {
+          const piece = file.slice(at, at + 1_500);
+          yielded.push(piece);
+          yield piece;
+        }
+      },
+      release: (piece) => void released.push(piece),
+    };
+    const sent = await lastValueFrom(
+      sendFile(tx, 'uploads', reader, { filename: 'z.bin', chunkSize: 1_000 }),
+    );
+    expect(sent.done).toBeTrue();
+    expect(writer.files.get('z.bin')).toEqual(file);
+    expect(yielded.length).toBe(3);
+    expect(released).toEqual([]);
+    receiving.unsubscribe();
+    await tx.close();
+    await rx.close();
+    await bus.close();
+  });
 });
 
 describe('file/receiveFiles: unsubscribing mid-transfer', () => {

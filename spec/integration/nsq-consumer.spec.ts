@@ -102,6 +102,25 @@ describeNsq('nsq consumer', (servers) => {
     expect(delivery?.finish()).toBeTrue();
   });
 
+  it('says a large body is its own memory (exclusiveBody), and a small one cut out of a socket read is not', async () => {
+    const large = Buffer.alloc(200_000, 9);
+    await publisher.publish('consumer.exclusive', 'tiny');
+    await publisher.publish('consumer.exclusive', large);
+    const deliveries = await firstValueFrom(
+      consumeNsq({
+        topic: 'consumer.exclusive',
+        channel: 'c',
+        nsqd: [servers().nsqdTcp],
+        maxInFlight: 2,
+      }).pipe(take(2), toArray()),
+    );
+    const byLength = new Map(deliveries.map((d) => [d.body.length, d]));
+    expect(byLength.get(200_000)?.exclusiveBody).toBeTrue();
+    expect(Buffer.from(byLength.get(200_000)?.body ?? []).equals(large)).toBeTrue();
+    expect(byLength.get(4)?.exclusiveBody).toBeFalse();
+    for (const d of deliveries) d.finish();
+  });
+
   it('makes a second finish or requeue a no-op: nsqd sees one FIN and no error', async () => {
     const topic = 'consumer.double';
     await createChannel(topic);

@@ -165,6 +165,35 @@ describeNsq('nsq publisher', (servers) => {
     }
   }, 15_000);
 
+  it('sends a body handed over as that memory (a write before it goes out shows), and copies one that was not', async () => {
+    const topic = 'pub.hand-over';
+    await createChannel(topic);
+    const kept = Buffer.from('kept-00');
+    const handed = new Uint8Array(Buffer.from('handed-00'));
+    // both are written to in the same tick, before the publisher sends them on the next one
+    const sent = Promise.all([
+      publisher.publish(topic, kept),
+      publisher.publish(topic, handed, { handOver: true }),
+    ]);
+    kept.write('kept-11');
+    handed.set(Buffer.from('handed-11'));
+    await sent;
+    expect((await consume(topic, 2)).sort()).toEqual(['handed-11', 'kept-00']);
+    // a large handed-over body (its own piece on the wire) arrives intact
+    const large = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7 + (i >> 9)) & 0xff);
+    const expected = Buffer.from(large).toString('hex');
+    await publisher.publish(topic, large, { handOver: true });
+    const received = await firstValueFrom(
+      consumeNsq({ topic, channel: 'c', nsqd: [servers().nsqdTcp] }).pipe(
+        tap((delivery) => delivery.finish()),
+        map((delivery) => Buffer.from(delivery.body).toString('hex')),
+        take(1),
+        timeout(10_000),
+      ),
+    );
+    expect(received).toBe(expected);
+  });
+
   it('refuses a body over max-msg-size before sending it, while the large bodies of the same tick are sent', async () => {
     const topic = 'pub.large-refused';
     await createChannel(topic);

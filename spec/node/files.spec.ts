@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, open as fsOpen, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +93,30 @@ describe('files on disk (rxmini/node)', () => {
     expect(new Set(pieces.map((p) => p.buffer)).size).toBe(3);
     const text = await piecesOf((await pathSource(join(root, 'outside.txt'))).read(4));
     expect(text.map((p) => Buffer.from(p).toString())).toEqual(['unto', 'uche', 'd']);
+  });
+
+  it('reads a later piece of a path into a piece given back with release, and only into its own pieces', async () => {
+    const file = bytesOf(35_000, 5);
+    const source = join(root, 'reuse.bin');
+    await writeFile(source, file);
+    const reader = await pathSource(source);
+    const pieces: Uint8Array[] = [];
+    const copies: Uint8Array[] = [];
+    const foreign = new Uint8Array(10_000);
+    for await (const piece of reader.read(10_000)) {
+      pieces.push(piece);
+      copies.push(Uint8Array.from(piece));
+      // not its own, or given back twice: ignored
+      reader.release?.(foreign);
+      if (pieces.length === 1) reader.release?.(piece);
+      if (pieces.length === 1) reader.release?.(piece);
+    }
+    expect(new Uint8Array(Buffer.concat(copies))).toEqual(file);
+    expect(pieces.map((p) => p.length)).toEqual([10_000, 10_000, 10_000, 5_000]);
+    // the first piece was given back while the second was read ahead: the third reuses its memory, once
+    expect(pieces[2]?.buffer).toBe(pieces[0]?.buffer);
+    expect(new Set(pieces.map((p) => p.buffer)).size).toBe(3);
+    expect(foreign.every((b) => b === 0)).toBeTrue();
   });
 
   it('stops reading a path when cancelled, and reads an empty file as no pieces', async () => {
@@ -198,6 +222,40 @@ describe('files on disk (rxmini/node)', () => {
     const sink = await writer.open({ fileId: 'f1', name: 'a.txt', size: 3, chunkSize: 3, total: 1 });
     await sink.write(0, 0, new TextEncoder().encode('abc'));
     expect(await sink.commit(3)).toBe(join(dir, 'a.txt'));
+  });
+
+  it('flushes a large temp file in the background every 32 MiB written (with fsync), and once more at the commit', async () => {
+    const probe = await fsOpen(outside, 'r');
+    const handleProto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const datasync = spyOn(handleProto, 'datasync').and.callThrough();
+    const MiB = 1024 * 1024;
+    const piece = bytesOf(MiB, 8);
+    const total = 40;
+    const writeAll = async (fsync: boolean, fileId: string) => {
+      const sink = await diskWriter({ dir, fsync }).open({
+        fileId,
+        name: `${fileId}.bin`,
+        size: total * MiB,
+        chunkSize: MiB,
+        total,
+      });
+      for (let i = 0; i < total; i++) await sink.write(i, i * MiB, piece);
+      return sink;
+    };
+    const flushed = await writeAll(true, 'flushed');
+    // the 32nd MiB started one flush; none waited for by a write
+    expect(datasync).toHaveBeenCalledTimes(1);
+    expect(await flushed.commit(total * MiB)).toBe(join(dir, 'flushed.bin'));
+    expect(datasync).toHaveBeenCalledTimes(2);
+    datasync.calls.reset();
+    const unflushed = await writeAll(false, 'unflushed');
+    await unflushed.commit(total * MiB);
+    expect(datasync).not.toHaveBeenCalled();
+    // given up while its background flush may still run: closed cleanly, nothing left
+    const aborted = await writeAll(true, 'aborted');
+    await aborted.abort();
+    expect((await readdir(dir)).sort()).toEqual(['flushed.bin', 'unflushed.bin']);
   });
 
   it('hashes the whole file as written, whatever the order: in order, out of order, a chunk rewritten inside the hashed prefix', async () => {

@@ -2,9 +2,11 @@
  * The transport in virtual time, over the memory broker: timeouts, retries with
  * backoff, auto-touch, prefix polling and the drain, all on the TestScheduler.
  */
-import { NEVER, asyncScheduler, map, of, tap, timer, type Observable } from 'rxjs';
+import * as E from 'fp-ts/lib/Either.js';
+import { NEVER, Subject, asyncScheduler, firstValueFrom, map, of, tap, timer, type Observable } from 'rxjs';
 import { newMessage, type Message } from '../../src/codec/message.js';
-import { encode } from '../../src/codec/wire.js';
+import { decode, encode } from '../../src/codec/wire.js';
+import { REUSED_FRAME_BYTES } from '../../src/transport/publish.js';
 import { HeaderKey, MessageType } from '../../src/constant/index.js';
 import { BadRequestError, ConfigError, TimeoutError, TransportClosedError } from '../../src/errors.js';
 import { ConversationLimitError, DuplicateConversationError } from '../../src/context/errors.js';
@@ -12,7 +14,7 @@ import { memoryLogger } from '../../src/logger/memoryLogger.js';
 import { createMetrics } from '../../src/metrics/createMetrics.js';
 import type { Metrics } from '../../src/metrics/types.js';
 import { handleDeliveries, type HandledDelivery } from '../../src/operators/handleDeliveries.js';
-import type { Broker } from '../../src/broker/types.js';
+import type { Broker, BrokerDelivery } from '../../src/broker/types.js';
 import { DRAIN_REQUEUE_DELAY_MS } from '../../src/transport/consume.js';
 import { createTransport } from '../../src/transport/createTransport.js';
 import { memoryBroker } from '../../src/broker/memory/memoryBroker.js';
@@ -113,6 +115,120 @@ describe('transport/createTransport', () => {
         expectObservable(client.subscribeTopic('t', { maxInFlight: 0 })).toBe('#', undefined, configError);
         expectObservable(client.subscribeTopic('t', { msgTimeoutMs: -1 })).toBe('#', undefined, configError);
       });
+    });
+  });
+
+  describe('publish: what it hands over to the broker', () => {
+    it('hands over the bytes it encoded (they are its own), never bytes the caller gave it', async () => {
+      const inner = memoryBroker();
+      const seen: { body: Uint8Array; handOver: boolean }[] = [];
+      const spying: Broker = {
+        ...ignoringPause(inner),
+        publish: (topic, body, options) => {
+          seen.push({ body, handOver: options?.handOver === true });
+          return inner.publish(topic, body, options);
+        },
+        publishDeferred: (topic, body, delayMs, options) => {
+          seen.push({ body, handOver: options?.handOver === true });
+          return inner.publishDeferred(topic, body, delayMs, options);
+        },
+      };
+      const transport = createTransport(spying);
+      const raw = new Uint8Array([1, 2, 3]);
+      const rawBody = new Uint8Array([4, 5, 6]);
+      await transport.publish('t', { body: { a: 1 } });
+      await transport.publish('t', { type: MessageType.STREAM, rawBody });
+      await transport.publishDeferred('t', { body: { a: 2 } }, 10);
+      await transport.publish('t', raw, { payload: 'bytes' });
+      await transport.publishDeferred('t', raw, 10, { payload: 'bytes' });
+      expect(seen.map((s) => s.handOver)).toEqual([true, true, true, false, false]);
+      // the encoded frame is new memory, not the message's rawBody
+      expect(seen[1]?.body.buffer).not.toBe(rawBody.buffer);
+      expect(seen[3]?.body).toBe(raw);
+      await transport.close();
+    });
+
+    it('writes a large frame into the memory of one the broker acknowledged, never of one in flight or failed', () => {
+      const inner = memoryBroker();
+      const sent: { body: Uint8Array; copy: Uint8Array; settle: Subject<void> }[] = [];
+      const controlled: Broker = {
+        ...ignoringPause(inner),
+        publish: (_topic, body) => {
+          const settle = new Subject<void>();
+          sent.push({ body, copy: Uint8Array.from(body), settle });
+          return settle;
+        },
+      };
+      const transport = createTransport(controlled);
+      const large = (seed: number) =>
+        Uint8Array.from({ length: REUSED_FRAME_BYTES }, (_, i) => (i * 7 + seed) & 0xff);
+      const send = (seed: number): void =>
+        void transport
+          .publish('t', { type: MessageType.STREAM, rawBody: large(seed) })
+          .catch(() => undefined);
+      send(1);
+      send(2);
+      // both in flight: each its own memory
+      expect(sent[1]?.body.buffer).not.toBe(sent[0]?.body.buffer);
+      sent[0]?.settle.next();
+      sent[0]?.settle.complete();
+      send(3);
+      // the first was acknowledged: the third is written where it was
+      expect(sent[2]?.body.buffer).toBe(sent[0]?.body.buffer);
+      sent[1]?.settle.error(new Error('lost'));
+      send(4);
+      // the second failed (the broker may still hold it): never reused
+      expect(sent[3]?.body.buffer).not.toBe(sent[1]?.body.buffer);
+      expect(sent[3]?.body.buffer).not.toBe(sent[2]?.body.buffer);
+      // each frame, when handed over, was exactly its message
+      sent.forEach((s, i) => {
+        const decoded = decode(s.copy);
+        expect(E.isRight(decoded) && decoded.right.rawBody).toEqual(large(i + 1));
+        expect(s.body.length).toBe(s.copy.length);
+      });
+      // small frames are always new memory
+      void transport.publish('t', { type: MessageType.STREAM, rawBody: new Uint8Array(10) });
+      sent[4]?.settle.next();
+      void transport.publish('t', { type: MessageType.STREAM, rawBody: new Uint8Array(10) });
+      expect(sent[5]?.body.buffer).not.toBe(sent[4]?.body.buffer);
+      void inner.close();
+    });
+
+    it("keeps an exclusive delivery body's raw bytes as they are (no copy), and copies those of a shared one", async () => {
+      const inner = memoryBroker();
+      for (const exclusive of [true, false]) {
+        const bodies: Uint8Array[] = [];
+        const marking: Broker = {
+          ...ignoringPause(inner),
+          consume: (options) =>
+            inner.consume(options).pipe(
+              map((d): BrokerDelivery => {
+                bodies.push(d.body);
+                return { ...d, exclusiveBody: exclusive };
+              }),
+            ),
+        };
+        const transport = createTransport(marking, { closeBroker: false });
+        const topic = `kept.${String(exclusive)}`;
+        const rawBody = new Uint8Array([1, 2, 3]);
+        const received = firstValueFrom(transport.subscribeTopic(topic));
+        await transport.publish(topic, { type: MessageType.STREAM, rawBody });
+        const bytes = firstValueFrom(transport.subscribeTopic(`${topic}.bytes`, { payload: 'bytes' }));
+        await transport.publish(`${topic}.bytes`, new Uint8Array([4, 5]), { payload: 'bytes' });
+        const delivery = await received;
+        const foreign = await bytes;
+        expect(delivery.message.rawBody).toEqual(rawBody);
+        expect(foreign.message.rawBody).toEqual(new Uint8Array([4, 5]));
+        // a plain Uint8Array (never a Buffer on Node)
+        expect(Object.getPrototypeOf(delivery.message.rawBody)).toBe(Uint8Array.prototype);
+        // the same memory as the delivery's body when exclusive, other memory when not
+        expect(delivery.message.rawBody?.buffer === bodies[0]?.buffer).toBe(exclusive);
+        expect(foreign.message.rawBody?.buffer === bodies[1]?.buffer).toBe(exclusive);
+        delivery.finish();
+        foreign.finish();
+        await transport.close();
+      }
+      await inner.close();
     });
   });
 

@@ -28,6 +28,14 @@ export interface BrokerDelivery {
   /** The message bytes. */
   readonly body: Uint8Array;
   /**
+   * True when `body` is memory of this delivery alone: allocated for it,
+   * shared with no other delivery or buffer of the broker's, and never written
+   * by the broker again. A consumer may then keep views of it instead of
+   * copying what it keeps. Absent or false: `body` may share memory (a socket
+   * read holding other messages too), so what is kept is copied.
+   */
+  readonly exclusiveBody?: boolean;
+  /**
    * The broker's in-flight timeout for this delivery in ms, when it knows it
    * (nsqd tells each connection its own): an untouched delivery is redelivered after it.
    */
@@ -99,6 +107,30 @@ export interface BrokerConsumeOptions {
   readonly onReady?: () => void;
 }
 
+/**
+ * How a body is handed to {@link Broker.publish} and {@link Broker.publishDeferred}.
+ *
+ * @example
+ * ```ts
+ * import { memoryBroker, type BrokerPublishOptions } from 'rxmini';
+ * const broker = memoryBroker();
+ * const handOver: BrokerPublishOptions = { handOver: true };
+ * // the bytes are made for this publish and nobody touches them afterwards
+ * broker.publish('orders', new TextEncoder().encode('hello'), handOver).subscribe();
+ * ```
+ */
+export interface BrokerPublishOptions {
+  /**
+   * The caller gives the body up with the publish: neither it nor anyone else
+   * writes to that memory again, so the broker may keep it until the publish
+   * settles and send it as it is, instead of copying it. Default false: the
+   * broker copies what it keeps, and the caller may reuse its bytes as soon as
+   * the publish is subscribed. A broker may ignore it and copy anyway (the
+   * memory broker does: each delivery gets its own copy).
+   */
+  readonly handOver?: boolean;
+}
+
 /** Connection state of a broker. */
 export type BrokerStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
@@ -108,10 +140,16 @@ export interface Broker {
    * Publishes one message; cold: the publish happens on subscribe, and the
    * Observable completes (after one `undefined`) when the broker acknowledged it,
    * or errors with a typed error (invalid name, payload too large, closed, timeout).
+   * The broker copies `body` unless `options.handOver` gives it up (see {@link BrokerPublishOptions}).
    */
-  publish(topic: string, body: Uint8Array): Observable<void>;
+  publish(topic: string, body: Uint8Array, options?: BrokerPublishOptions): Observable<void>;
   /** Like {@link Broker.publish}, delivered to consumers no earlier than `delayMs` from now. */
-  publishDeferred(topic: string, body: Uint8Array, delayMs: number): Observable<void>;
+  publishDeferred(
+    topic: string,
+    body: Uint8Array,
+    delayMs: number,
+    options?: BrokerPublishOptions,
+  ): Observable<void>;
   /**
    * Consumes a channel of a topic (creating both when missing). Cold: subscribing
    * starts the consumer; unsubscribing stops it (unacknowledged deliveries are

@@ -59,13 +59,23 @@ const jsonFields = (msg: Message): Omit<Message, 'rawBody'> => ({
  * ```
  * @see {@link decode}
  */
-export const encode = (msg: Message): Uint8Array => {
+export const encode = (msg: Message): Uint8Array => encodeInto(msg, newBytes);
+
+const newBytes = (size: number): Uint8Array => new Uint8Array(size);
+
+/**
+ * {@link encode}, with a binary frame written into the memory `allocate`
+ * returns for its size (exactly that many bytes, every one of them written
+ * over). Internal: the transport reuses the memory of large frames the broker
+ * is done with.
+ */
+export const encodeInto = (msg: Message, allocate: (size: number) => Uint8Array): Uint8Array => {
   const json = utf8Encoder.encode(JSON.stringify(jsonFields(msg)));
   const raw = msg.rawBody;
   if (raw === undefined) return json;
-  const frame = new Uint8Array(FRAME_PREFIX + json.length + raw.length);
+  const frame = allocate(FRAME_PREFIX + json.length + raw.length);
   frame.set(FRAME_MAGIC, 0);
-  new DataView(frame.buffer).setUint32(4, json.length, false);
+  new DataView(frame.buffer, frame.byteOffset, frame.byteLength).setUint32(4, json.length, false);
   frame.set(json, FRAME_PREFIX);
   frame.set(raw, FRAME_PREFIX + json.length);
   return frame;
@@ -105,7 +115,7 @@ const decodeValue = (value: unknown): E.Either<DecodeError, Message> => {
 const hex = (bytes: Uint8Array): string =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 
-const decodeFrame = (bytes: Uint8Array): E.Either<DecodeError, Message> => {
+const decodeFrame = (bytes: Uint8Array, keep: boolean): E.Either<DecodeError, Message> => {
   if (bytes.length < 4 || bytes[1] !== FRAME_MAGIC[1] || bytes[2] !== FRAME_MAGIC[2]) {
     return fail(`not JSON and not an rxmini frame (starts ${hex(bytes.subarray(0, 4))})`);
   }
@@ -132,9 +142,25 @@ const decodeFrame = (bytes: Uint8Array): E.Either<DecodeError, Message> => {
   }
   const decoded = decodeValue(header);
   if (E.isLeft(decoded)) return decoded;
-  // a copy: the message must not pin, or see later writes to, the caller's buffer; and a plain
-  // Uint8Array even when the input is a Node Buffer (whose slice would be a Buffer again)
-  return E.right({ ...decoded.right, rawBody: new Uint8Array(bytes.subarray(FRAME_PREFIX + headerLength)) });
+  const start = FRAME_PREFIX + headerLength;
+  // a plain Uint8Array even when the input is a Node Buffer (whose slice would be a Buffer again);
+  // a copy unless the caller gave the bytes up: the message must not pin, or see later writes to, its buffer
+  const rawBody = keep
+    ? new Uint8Array(bytes.buffer, bytes.byteOffset + start, bytes.length - start)
+    : new Uint8Array(bytes.subarray(start));
+  return E.right({ ...decoded.right, rawBody });
+};
+
+const decodeBytes = (bytes: Uint8Array, keep: boolean): E.Either<DecodeError, Message> => {
+  try {
+    if (!(bytes instanceof Uint8Array)) return fail(`expected a Uint8Array, got ${describeValue(bytes)}`);
+    if (bytes.length === 0) return fail('empty frame', new EmptyMessageError());
+    if (bytes[0] === FRAME_MAGIC[0]) return decodeFrame(bytes, keep);
+    const parsed = parseJson(bytes, '');
+    return E.isLeft(parsed) ? parsed : decodeValue(parsed.right);
+  } catch (error) {
+    return fail(`unexpected failure: ${errorText(error)}`, error);
+  }
 };
 
 /**
@@ -153,17 +179,16 @@ const decodeFrame = (bytes: Uint8Array): E.Either<DecodeError, Message> => {
  * ```
  * @see {@link encode}
  */
-export const decode = (bytes: Uint8Array): E.Either<DecodeError, Message> => {
-  try {
-    if (!(bytes instanceof Uint8Array)) return fail(`expected a Uint8Array, got ${describeValue(bytes)}`);
-    if (bytes.length === 0) return fail('empty frame', new EmptyMessageError());
-    if (bytes[0] === FRAME_MAGIC[0]) return decodeFrame(bytes);
-    const parsed = parseJson(bytes, '');
-    return E.isLeft(parsed) ? parsed : decodeValue(parsed.right);
-  } catch (error) {
-    return fail(`unexpected failure: ${errorText(error)}`, error);
-  }
-};
+export const decode = (bytes: Uint8Array): E.Either<DecodeError, Message> => decodeBytes(bytes, false);
+
+/**
+ * {@link decode} for bytes the caller gives up (memory of their own that
+ * nobody writes to again, such as a delivery's `exclusiveBody`): a binary
+ * frame's `rawBody` is then a plain `Uint8Array` view of `bytes`, not a copy.
+ * Internal: the transport uses it for such deliveries.
+ */
+export const decodeHandedOver = (bytes: Uint8Array): E.Either<DecodeError, Message> =>
+  decodeBytes(bytes, true);
 
 /**
  * Decodes an already-parsed value (from `JSON.parse`, or built in memory) into a {@link Message},

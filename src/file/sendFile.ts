@@ -11,7 +11,7 @@ import { BadRequestError, ConfigError, TimeoutError } from '../errors.js';
 import type { Transport } from '../transport/types.js';
 import { ChecksumMismatchError, ChunkTooLargeError, FileRejectedError, FileTooLargeError } from './errors.js';
 import { sha256 } from './sha256.js';
-import { chunksOf, sourceSize, type FileSource } from './source.js';
+import { chunksOf, releaseChunk, sourceSize, type FileSource } from './source.js';
 import type { FileProgress, SendFileOptions } from './types.js';
 import {
   decodeFileReply,
@@ -160,6 +160,21 @@ export const sendFile = (
 
     /** Sent and not yet acknowledged, by index: all the file bytes the sender holds. */
     const inflight = new Map<number, FileChunk>();
+    /**
+     * What holds each chunk's bytes: its place in `inflight`, and each publish of
+     * it not yet settled. At none, the bytes go back to the source to be reused.
+     */
+    const holders = new Map<Uint8Array, number>();
+    const hold = (bytes: Uint8Array): void => void holders.set(bytes, (holders.get(bytes) ?? 0) + 1);
+    const letGo = (bytes: Uint8Array): void => {
+      const count = (holders.get(bytes) ?? 1) - 1;
+      if (count > 0) {
+        holders.set(bytes, count);
+        return;
+      }
+      holders.delete(bytes);
+      releaseChunk(source, bytes);
+    };
     /** Aborted when the transfer stops: cancels a stream source's pending read. */
     const aborted = new AbortController();
     /** The reply topic's consumer (a holder first: a synchronous failure may stop it while it starts). */
@@ -206,6 +221,7 @@ export const sendFile = (
       aborted.abort();
       stall?.unsubscribe();
       replies.unsubscribe();
+      for (const chunk of inflight.values()) letGo(chunk.bytes);
       inflight.clear();
       const w = wake;
       wake = undefined;
@@ -216,8 +232,16 @@ export const sendFile = (
       stop();
       subscriber.error(error);
     };
-    const publish = (frame: FileDataFrame): Promise<void> =>
-      transport.publish(topic, encodeFileFrame(frame, replyTopic)).catch(fail);
+    const publish = (frame: FileDataFrame): Promise<void> => {
+      if (frame.kind !== 'chunk')
+        return transport.publish(topic, encodeFileFrame(frame, replyTopic)).catch(fail);
+      const { bytes } = frame;
+      hold(bytes);
+      return transport
+        .publish(topic, encodeFileFrame(frame, replyTopic))
+        .catch(fail)
+        .finally(() => letGo(bytes));
+    };
 
     const askAgain = (): void => {
       if (start) void publish(start);
@@ -240,6 +264,7 @@ export const sendFile = (
       const chunk = inflight.get(index);
       if (!chunk) return;
       inflight.delete(index);
+      letGo(chunk.bytes);
       bytesAcked += chunk.size;
       chunksAcked += 1;
     };
@@ -351,6 +376,7 @@ export const sendFile = (
         if (receiverHas(index)) {
           bytesAcked += bytes.length;
           chunksAcked += 1;
+          releaseChunk(source, bytes);
         } else {
           while (inflight.size >= window && !stopped) await new Promise<void>((resolve) => (wake = resolve));
           if (stopped) return;
@@ -365,6 +391,7 @@ export const sendFile = (
             bytes,
           };
           inflight.set(index, chunk);
+          hold(bytes);
           bytesSent += bytes.length;
           chunksSent += 1;
           void publish(chunk);

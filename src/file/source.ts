@@ -30,6 +30,15 @@ export interface FileSourceReader {
   read(pieceSize?: number): AsyncIterable<Uint8Array>;
   /** Stops reading and releases the source (the transfer was cancelled); optional. */
   cancel?(): void;
+  /**
+   * Gives back a piece `read` yielded, once the transfer holds it no longer
+   * (the receiver acknowledged its chunk, or the transfer ended), so that the
+   * reader may read a later piece into the same memory instead of allocating;
+   * optional. `sendFile` calls it at most once per piece, only when it neither
+   * reads nor sends the piece again, and with the piece it was given (or a
+   * view of it that starts at the same byte).
+   */
+  release?(piece: Uint8Array): void;
 }
 
 /**
@@ -73,11 +82,38 @@ async function* streamPieces(
   }
 }
 
-/** Regroups pieces of any length into chunks of exactly `chunkSize` bytes, the last one shorter. */
-async function* rechunk(pieces: AsyncIterable<Uint8Array>, chunkSize: number): AsyncGenerator<Uint8Array> {
-  let buffer = new Uint8Array(chunkSize);
+/**
+ * Regroups pieces of any length into chunks of exactly `chunkSize` bytes, the
+ * last one shorter. A piece of exactly `chunkSize` bytes, and a last piece
+ * shorter than that, are passed on as they are (`passOn` is told of them);
+ * the others are cut or copied.
+ */
+async function* rechunk(
+  pieces: AsyncIterable<Uint8Array>,
+  chunkSize: number,
+  passOn: (piece: Uint8Array) => void = () => undefined,
+): AsyncGenerator<Uint8Array> {
+  let buffer: Uint8Array | undefined;
   let filled = 0;
+  /** A piece shorter than a chunk with nothing pending: held as it is, in case it is the last. */
+  let short: Uint8Array | undefined;
   for await (const piece of pieces) {
+    if (piece.length === 0) continue;
+    if (short) {
+      buffer ??= new Uint8Array(chunkSize);
+      buffer.set(short, 0);
+      filled = short.length;
+      short = undefined;
+    }
+    if (filled === 0 && piece.length === chunkSize) {
+      passOn(piece);
+      yield piece;
+      continue;
+    }
+    if (filled === 0 && piece.length < chunkSize) {
+      short = piece;
+      continue;
+    }
     let at = 0;
     // a whole chunk inside the piece, nothing pending: hand it on without a copy
     while (filled === 0 && piece.length - at >= chunkSize) {
@@ -85,18 +121,22 @@ async function* rechunk(pieces: AsyncIterable<Uint8Array>, chunkSize: number): A
       at += chunkSize;
     }
     while (at < piece.length) {
+      buffer ??= new Uint8Array(chunkSize);
       const take = Math.min(chunkSize - filled, piece.length - at);
       buffer.set(piece.subarray(at, at + take), filled);
       filled += take;
       at += take;
       if (filled === chunkSize) {
         yield buffer;
-        buffer = new Uint8Array(chunkSize);
+        buffer = undefined;
         filled = 0;
       }
     }
   }
-  if (filled > 0) yield buffer.subarray(0, filled);
+  if (short) {
+    passOn(short);
+    yield short;
+  } else if (buffer && filled > 0) yield buffer.subarray(0, filled);
 }
 
 async function* blobChunks(blob: Blob, chunkSize: number): AsyncGenerator<Uint8Array> {
@@ -129,5 +169,23 @@ export const chunksOf = (
     const cancel = source.cancel.bind(source);
     signal?.addEventListener('abort', () => cancel(), { once: true });
   }
-  return rechunk(source.read(chunkSize), chunkSize);
+  return rechunk(
+    source.read(chunkSize),
+    chunkSize,
+    source.release ? (piece) => passedOn.add(piece) : undefined,
+  );
+};
+
+/** Pieces of a reader with `release` that {@link chunksOf} yielded as chunks, unchanged. */
+const passedOn = new WeakSet<Uint8Array>();
+
+/**
+ * Gives `chunk`, yielded by {@link chunksOf} of `source`, back to the source
+ * when it is a piece of the source's own that the source can reuse (see
+ * {@link FileSourceReader.release}); otherwise does nothing. Call it once per
+ * chunk, when the chunk is neither read nor sent again.
+ */
+export const releaseChunk = (source: FileSource, chunk: Uint8Array): void => {
+  if (!passedOn.delete(chunk)) return;
+  (source as FileSourceReader).release?.(chunk);
 };

@@ -28,6 +28,12 @@ export interface DiskWriterOptions {
 
 const FILE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const READ_BYTES = 1024 * 1024;
+/**
+ * With `fsync`, a temp file is flushed in the background each time this many
+ * bytes were written since the last flush began, so that the flush before the
+ * commit has only the tail left to write.
+ */
+const FLUSH_EVERY_BYTES = 32 * 1024 * 1024;
 
 /** The prefix of the writer's own files in `dir` (a sender's name may not start with a dot). */
 const TEMP_PREFIX = '.rxmini-';
@@ -80,6 +86,9 @@ const inside = (realDir: string, path: string): boolean => path === realDir || p
  * - The whole file's SHA-256 is fed with the chunks written in order as they
  *   are written; `sha256` reads back only what came after a chunk that was
  *   out of order (all of it after a restart).
+ * - With `fsync`, the temp file is flushed in the background every 32 MiB
+ *   written (never awaited by a write), so that the commit waits only for the
+ *   tail.
  * - Commit: fsync, then a hard link to the final name — which fails rather
  *   than replace a file or follow a symlink already there — and the temp files
  *   removed; with `overwrite`, an atomic `rename` (which replaces a symlink
@@ -154,6 +163,20 @@ export const diskWriter = (options: DiskWriterOptions): FileWriter => {
       /** Index lines asked for and not yet in an append: the next append takes them all. */
       let unindexed = '';
       let closed = false;
+      /** Bytes written since the last background flush began. */
+      let unflushed = 0;
+      /** The background flush in progress, if any. */
+      let flushing: Promise<void> | undefined;
+      const flushInBackground = (): void => {
+        if (!fsync || closed || flushing || unflushed < FLUSH_EVERY_BYTES) return;
+        unflushed = 0;
+        // a failure shows again in the commit's own datasync, which is awaited
+        const flush = fh.datasync().catch(() => undefined);
+        flushing = flush;
+        void flush.then(() => {
+          if (flushing === flush) flushing = undefined;
+        });
+      };
       /**
        * The file's SHA-256 over its first `hashed` bytes, fed with each chunk
        * written where that prefix ends (chunks mostly come in order), so that
@@ -175,6 +198,7 @@ export const diskWriter = (options: DiskWriterOptions): FileWriter => {
         if (closed) return;
         closed = true;
         await indexing.catch(() => undefined);
+        await flushing;
         await Promise.all([fh.close(), indexFile.close()]);
       };
 
@@ -198,6 +222,8 @@ export const diskWriter = (options: DiskWriterOptions): FileWriter => {
             restartPrefix();
             throw error;
           }
+          unflushed += bytes.length;
+          flushInBackground();
           unindexed += `${index}\n`;
           // one append carries every line asked for before it starts; the later links find none left
           indexing = indexing.then(() => {
@@ -224,6 +250,7 @@ export const diskWriter = (options: DiskWriterOptions): FileWriter => {
         },
         commit: async (size) => {
           await fh.truncate(size);
+          await flushing;
           if (fsync) await fh.datasync();
           await close();
           if (options.overwrite === true) {

@@ -17,7 +17,7 @@ import {
   throwError,
   type SchedulerLike,
 } from 'rxjs';
-import { decode } from '../codec/wire.js';
+import { decode, decodeHandedOver } from '../codec/wire.js';
 import { isPayload } from '../codec/payload.js';
 import { validateDecoded } from '../codec/validate.js';
 import type { Message } from '../codec/message.js';
@@ -266,11 +266,18 @@ const consumePrepared = (
         return;
       }
       let message: Message;
+      // memory of this delivery alone is kept as it is (the wire's default decoding), never copied
+      const exclusive = raw.exclusiveBody === true;
       if (foreign) {
-        // a copy, as decode makes: a plain Uint8Array that pins no broker buffer
-        message = { type: MessageType.EVENT, contextID: raw.id, rawBody: new Uint8Array(raw.body) };
+        const { body } = raw;
+        // a plain Uint8Array that pins no shared broker buffer: a view of memory of its own, else a copy
+        const rawBody = exclusive
+          ? new Uint8Array(body.buffer, body.byteOffset, body.length)
+          : new Uint8Array(body);
+        message = { type: MessageType.EVENT, contextID: raw.id, rawBody };
       } else {
-        const decoded = decodeMessage(raw.body);
+        const decoded =
+          exclusive && decodeMessage === decode ? decodeHandedOver(raw.body) : decodeMessage(raw.body);
         if (isLeft(decoded)) return deadLetterUndecodable(raw, decoded.left.message);
         const valid = validateDecoded(decoded.right);
         if (isLeft(valid)) return deadLetterUndecodable(raw, valid.left.message);

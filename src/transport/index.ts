@@ -12,7 +12,13 @@
  * ```
  * @packageDocumentation
  */
-export type { Broker, BrokerConsumeOptions, BrokerDelivery, BrokerStatus } from '../broker/types.js';
+export type {
+  Broker,
+  BrokerConsumeOptions,
+  BrokerDelivery,
+  BrokerPublishOptions,
+  BrokerStatus,
+} from '../broker/types.js';
 export { TransportMetric, type Counters } from './counters.js';
 export {
   DEFAULT_DRAIN_TIMEOUT_MS,

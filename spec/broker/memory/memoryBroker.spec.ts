@@ -81,6 +81,40 @@ describe('memoryBroker', () => {
       });
     });
 
+    it('copies a body handed over too: a later write to it changes no delivery', () => {
+      const ts = testScheduler();
+      ts.run(({ expectObservable }) => {
+        const broker = memoryBroker({ scheduler: ts });
+        const body = bytes('m1');
+        at(ts, 2, () => {
+          broker.publish('orders', body, { handOver: true }).subscribe({ error: fail });
+          body.set(bytes('XX'));
+        });
+        const channel = broker.consume({ topic: 'orders', channel: 'billing' }).pipe(
+          tap((d) => d.finish()),
+          map(text),
+        );
+        expectObservable(channel, '^ 9ms !').toBe('--x', { x: 'm1' });
+      });
+    });
+
+    it('gives each delivery a body of its own memory, and says so (exclusiveBody)', () => {
+      const ts = testScheduler();
+      const broker = memoryBroker({ scheduler: ts });
+      const got: BrokerDelivery[] = [];
+      for (const name of ['a', 'b'])
+        broker.consume({ topic: 'orders', channel: name }).subscribe((d) => {
+          got.push(d);
+          d.finish();
+        });
+      send(broker, 'orders', 'm1');
+      runDue(ts);
+      expect(got.map(text)).toEqual(['m1', 'm1']);
+      expect(got.map((d) => d.exclusiveBody)).toEqual([true, true]);
+      expect(got[0]?.body.buffer).not.toBe(got[1]?.body.buffer);
+      broker.close().catch(fail);
+    });
+
     it('spreads a channel over its consumers: each gets a share, together all, none twice', () => {
       const ts = testScheduler();
       ts.run(({ flush }) => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { linearFrameBuffer, useLinearFrames } from '../../../src/broker/nsq/frames';
+import { inOwnFrameMemory, linearFrameBuffer, useLinearFrames } from '../../../src/broker/nsq/frames';
 
 // nsqjs's own, the reference: same frames for the same bytes however they are split
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -56,6 +56,37 @@ describe('linearFrameBuffer', () => {
         },
       ),
     );
+  });
+
+  it('gives a large frame that spans socket reads memory of its own, marked so; never a frame cut out of a read', () => {
+    const fb = linearFrameBuffer();
+    const large = Buffer.alloc(20_000, 7);
+    const small = Buffer.from('small');
+    // a read holding a small frame and the start of the large one; the large one ends in the next read
+    const bytes = Buffer.concat([frameOf(2, small), frameOf(2, large), frameOf(2, small)]);
+    const cut = 13 + 5_000;
+    fb.consume(bytes.subarray(0, cut));
+    const first = fb.nextFrame();
+    expect(first?.[1].toString()).toBe('small');
+    expect(fb.nextFrame()).toBeUndefined();
+    fb.consume(bytes.subarray(cut));
+    const second = fb.nextFrame();
+    const third = fb.nextFrame();
+    expect(second?.[1].equals(large)).toBeTrue();
+    expect(third?.[1].toString()).toBe('small');
+    // the large frame was copied out of two reads into its own memory; the small ones are views of a read
+    expect(inOwnFrameMemory(second?.[1] as Buffer)).toBeTrue();
+    expect(second?.[1].buffer).not.toBe(bytes.buffer);
+    expect(inOwnFrameMemory(first?.[1] as Buffer)).toBeFalse();
+    expect(inOwnFrameMemory(third?.[1] as Buffer)).toBeFalse();
+    // a small frame across reads is copied, into Node's shared pool: not its own memory
+    const again = linearFrameBuffer();
+    const split2 = frameOf(2, Buffer.from('across'));
+    again.consume(split2.subarray(0, 10));
+    again.consume(split2.subarray(10));
+    const across = again.nextFrame();
+    expect(across?.[1].toString()).toBe('across');
+    expect(inOwnFrameMemory(across?.[1] as Buffer)).toBeFalse();
   });
 
   it('reads a size split across pieces byte by byte', () => {

@@ -239,6 +239,7 @@ export class Channel {
       timestamp: message.timestamp,
       // a copy per delivery: no consumer can change what another one (or a redelivery) reads
       body: new Uint8Array(message.body),
+      exclusiveBody: true,
       timeoutMs: consumer.msgTimeoutMs,
       maxTimeoutMs: this.engine.maxMsgTimeoutMs,
       finish: () => this.finish(entry),

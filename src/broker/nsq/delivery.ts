@@ -13,6 +13,7 @@ import {
 } from '../../constant/limits.js';
 import type { BrokerDelivery } from '../types.js';
 import type { TouchEntry } from '../autoTouch.js';
+import { inOwnFrameMemory } from './frames.js';
 
 /**
  * What a delivery needs from the received message: an nsqjs `Message`, or the
@@ -124,6 +125,11 @@ class GuardedDelivery implements TrackedDelivery {
 
   get body(): Uint8Array {
     return (this.cachedBody ??= this.message.body);
+  }
+
+  /** The body lies in memory the consumer's frame buffer allocated for this message alone. */
+  get exclusiveBody(): boolean {
+    return inOwnFrameMemory(this.body);
   }
 
   get state(): NsqDeliveryState {

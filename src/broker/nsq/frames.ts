@@ -10,6 +10,19 @@
  * @packageDocumentation
  */
 
+/** Frames of at least this many bytes that span socket reads get memory of their own, marked as such. */
+const OWN_FRAME_BYTES = 16 * 1024;
+
+/** Memory {@link linearFrameBuffer} allocated for one frame alone (and nothing else ever writes to). */
+const ownFrameMemory = new WeakSet<ArrayBufferLike>();
+
+/**
+ * True when `bytes` lie in memory the frame buffer allocated for their frame
+ * alone: a large frame that spanned socket reads, copied out of them. False for
+ * a frame cut out of a socket read, which may hold other frames too.
+ */
+export const inOwnFrameMemory = (bytes: Uint8Array): boolean => ownFrameMemory.has(bytes.buffer);
+
 /** A frame: its type (0 response, 1 error, 2 message) and its data. */
 export type Frame = [frameType: number, data: Buffer];
 
@@ -34,20 +47,30 @@ export const linearFrameBuffer = (): FrameBufferLike => {
       out = first.subarray(0, n);
       if (first.length === n) pieces.shift();
       else pieces[0] = first.subarray(n);
+    } else if (n >= OWN_FRAME_BYTES) {
+      // never a slice of Node's shared pool: this frame's memory alone
+      out = Buffer.allocUnsafeSlow(n);
+      ownFrameMemory.add(out.buffer);
+      copyPieces(out, n);
     } else {
       out = Buffer.allocUnsafe(n);
-      let filled = 0;
-      while (filled < n) {
-        const piece = pieces[0] as Buffer;
-        const count = Math.min(piece.length, n - filled);
-        piece.copy(out, filled, 0, count);
-        filled += count;
-        if (count === piece.length) pieces.shift();
-        else pieces[0] = piece.subarray(count);
-      }
+      copyPieces(out, n);
     }
     length -= n;
     return out;
+  };
+
+  /** Moves the first `n` buffered bytes (more than the first piece holds) into `out`. */
+  const copyPieces = (out: Buffer, n: number): void => {
+    let filled = 0;
+    while (filled < n) {
+      const piece = pieces[0] as Buffer;
+      const count = Math.min(piece.length, n - filled);
+      piece.copy(out, filled, 0, count);
+      filled += count;
+      if (count === piece.length) pieces.shift();
+      else pieces[0] = piece.subarray(count);
+    }
   };
 
   /** The 4-byte big-endian integer at `offset` of the buffered bytes (which must hold it). */

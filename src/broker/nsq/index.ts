@@ -18,6 +18,7 @@ export {
   createNsqPublisher,
   type NsqConnectionStatus,
   type NsqPublisher,
+  type NsqPublishOptions,
   type NsqPublisherOptions,
   type NsqPublisherStats,
 } from './publisher.js';

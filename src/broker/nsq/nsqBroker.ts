@@ -190,11 +190,14 @@ export const nsqBroker = (options: NsqBrokerOptions): Broker => {
     }).pipe(takeUntil(closed$));
 
   return {
-    publish: (topic, body) => acknowledged(() => publisher.publish(topic, body)),
+    publish: (topic, body, publishOptions) =>
+      acknowledged(() => publisher.publish(topic, body, publishOptions)),
     // DPUB needs a delay of at least 1 ms; a delay of 0 is a plain publish, as in the memory broker
-    publishDeferred: (topic, body, delayMs) =>
+    publishDeferred: (topic, body, delayMs, publishOptions) =>
       acknowledged(() =>
-        delayMs === 0 ? publisher.publish(topic, body) : publisher.publishDeferred(topic, body, delayMs),
+        delayMs === 0
+          ? publisher.publish(topic, body, publishOptions)
+          : publisher.publishDeferred(topic, body, delayMs, publishOptions),
       ),
     consume,
     listTopics: () =>

@@ -115,6 +115,28 @@ export interface NsqPublisherStats {
   readonly refused: number;
 }
 
+/**
+ * How a body is handed to {@link NsqPublisher.publish}.
+ *
+ * @example
+ * ```ts
+ * import { createNsqPublisher, type NsqPublishOptions } from 'rxmini/nsq';
+ * const publisher = createNsqPublisher({ nsqd: '127.0.0.1:4150' });
+ * const handOver: NsqPublishOptions = { handOver: true };
+ * // a buffer made for this publish alone: sent as it is, not copied
+ * await publisher.publish('uploads', new Uint8Array(1024 * 1024), handOver);
+ * ```
+ */
+export interface NsqPublishOptions {
+  /**
+   * The caller gives a `Uint8Array` body up: nobody writes to it again, so the
+   * publisher keeps and sends that memory as it is until the publish settles,
+   * instead of copying it first. Default false: the body is copied, and the
+   * caller may reuse its bytes as soon as `publish` returns.
+   */
+  readonly handOver?: boolean;
+}
+
 /** A publisher over one nsqd, from {@link createNsqPublisher}. */
 export interface NsqPublisher {
   /**
@@ -132,13 +154,18 @@ export interface NsqPublisher {
    * message, the last connection error seen since a connection was last ready
    * (refused dial, TLS or AUTH failure, connect timeout), when there was one.
    */
-  publish(topic: string, body: Uint8Array | string): Promise<void>;
+  publish(topic: string, body: Uint8Array | string, options?: NsqPublishOptions): Promise<void>;
   /**
    * Publishes one message that nsqd holds for `delayMs` (an integer, 1 ms to
    * `maxDeferMs`) before delivering it (DPUB). Same errors as `publish`, plus
    * `BadRequestError` for a bad delay.
    */
-  publishDeferred(topic: string, body: Uint8Array | string, delayMs: number): Promise<void>;
+  publishDeferred(
+    topic: string,
+    body: Uint8Array | string,
+    delayMs: number,
+    options?: NsqPublishOptions,
+  ): Promise<void>;
   /** Connection status; replays the current one; completes after `closed`. */
   readonly status$: Observable<NsqConnectionStatus>;
   /** Current counters. */
@@ -194,9 +221,13 @@ const DEFAULTS = {
 
 const isPositiveInt = (value: number): boolean => Number.isInteger(value) && value > 0;
 
-const toBody = (body: Uint8Array | string): Buffer =>
+const toBody = (body: Uint8Array | string, handOver: boolean): Buffer => {
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  // handed over: the caller's memory itself, seen as a Buffer (a view, not a copy)
+  if (handOver) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   // a copy: the caller may reuse its buffer before the next tick sends it
-  typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+  return Buffer.from(body);
+};
 
 const bodySize = (item: Pending): number => item.body.length;
 
@@ -662,14 +693,19 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
     }
   };
 
-  const enqueue = (topic: string, body: Uint8Array | string, deferMs: number | undefined): Promise<void> => {
+  const enqueue = (
+    topic: string,
+    body: Uint8Array | string,
+    deferMs: number | undefined,
+    handOver: boolean,
+  ): Promise<void> => {
     if (closing) return Promise.reject(new TransportClosedError('publish'));
     const name = validateTopic(topic);
     if (isLeft(name)) return Promise.reject(name.left);
     if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
       return Promise.reject(new BadRequestError('message body must be a string or a Uint8Array'));
     }
-    const bytes = toBody(body);
+    const bytes = toBody(body, handOver);
     if (bytes.length === 0) return Promise.reject(new EmptyMessageError());
     if (bytes.length > limits.maxMessageBytes) {
       return Promise.reject(new PayloadTooLargeError(bytes.length, limits.maxMessageBytes));
@@ -722,8 +758,9 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
   connect(newWriter());
 
   return {
-    publish: (topic, body) => enqueue(topic, body, undefined),
-    publishDeferred: (topic, body, delayMs) => {
+    publish: (topic, body, publishOptions) =>
+      enqueue(topic, body, undefined, publishOptions?.handOver === true),
+    publishDeferred: (topic, body, delayMs, publishOptions) => {
       if (!(Number.isInteger(delayMs) && delayMs >= 1 && delayMs <= settings.maxDeferMs)) {
         return Promise.reject(
           new BadRequestError(
@@ -731,7 +768,7 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
           ),
         );
       }
-      return enqueue(topic, body, delayMs);
+      return enqueue(topic, body, delayMs, publishOptions?.handOver === true);
     },
     status$: defer(() => (closed ? of<NsqConnectionStatus>('closed') : status.pipe(distinctUntilChanged()))),
     stats: () => ({ ...counters, outstanding }),
