@@ -10,8 +10,9 @@
  * within the same read loop of the reply connection, while the publisher's OKs
  * waited for it to end. At 25 k req/s and 1,000 outstanding, 10,000
  * publishes were waiting for an OK and the next one was refused
- * (`PublishQueueFullError`; bench `firstuse`). It now writes once the turn's
- * I/O callbacks ran (`setImmediate`), after the OKs that came with them.
+ * (`PublishQueueFullError`; bench `firstuse`). With many OKs owed (a quarter
+ * of `maxQueued`) it now writes once the turn's I/O callbacks ran
+ * (`setImmediate`), after the OKs that came with them.
  */
 import type { ChildProcess } from 'node:child_process';
 import { nsqTransport } from '../../src/transport/nsqTransport';
