@@ -219,12 +219,6 @@ const DEFAULTS = {
   httpTimeoutMs: 2_000,
 } as const;
 
-/**
- * With more than `maxQueued` / this many publishes waiting for an OK, the
- * publisher writes only once the turn's I/O callbacks ran (see `scheduleFlush`).
- */
-const OK_BACKLOG_DIVISOR = 4;
-
 const isPositiveInt = (value: number): boolean => Number.isInteger(value) && value > 0;
 
 const toBody = (body: Uint8Array | string, handOver: boolean): Buffer => {
@@ -606,17 +600,11 @@ export const createNsqPublisher = (options: NsqPublisherOptions): NsqPublisher =
   const scheduleFlush = (): void => {
     if (flushScheduled) return;
     flushScheduled = true;
-    // publishes written and still waiting for nsqd's OK
-    const awaitingOk = outstanding - queue.length - resend.length;
-    if (awaitingOk < settings.maxQueued / OK_BACKLOG_DIVISOR) {
-      process.nextTick(flush);
-      return;
-    }
-    // many OKs owed: write once the turn's I/O callbacks ran, so the OKs that came with them are read first. A
-    // request answered while the reply connection is read sends the next one; on the next tick it went out and
-    // was answered within the same read loop, while the OKs waited unread: at 25 k req/s, 10,000 publishes
-    // awaited an OK and the next was refused (spec/integration/request-load.spec.ts). Not always: waiting for
-    // the turn's end costs a closed loop of publishes a quarter of its rate (bench streams, (a)).
+    // once the turn's I/O callbacks ran, not within the one that published: a request answered while the reply
+    // connection is read sends the next one, which on the next tick went out and was answered within the same
+    // read loop, while nsqd's OKs waited unread. At 25 k req/s, 10,000 publishes awaited an OK and the next was
+    // refused (spec/integration/request-load.spec.ts). Waiting only while many OKs were owed still let the
+    // backlog pass 2,000 in one read loop.
     setImmediate(flush);
   };
 
