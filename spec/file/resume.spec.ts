@@ -187,48 +187,55 @@ const lossy = (
   return Object.assign(Object.create(transport) as Transport, { publish });
 };
 
+/** What a lossy transfer varies: size, chunk size, window, and the chunks dropped once and duplicated. */
+const lossyCase = [
+  fc.integer({ min: 1, max: 20_000 }),
+  fc.integer({ min: 100, max: 3_000 }),
+  fc.integer({ min: 1, max: 6 }),
+  fc.array(fc.nat({ max: 60 }), { maxLength: 6 }),
+  fc.array(fc.nat({ max: 60 }), { maxLength: 6 }),
+] as const;
+
+/**
+ * A receiver into a memory writer on a fresh memory broker, with a short
+ * timeout (the test does not wait) and as many timeouts as it takes, and the
+ * sender's transport through {@link lossy}; `send` runs with them, then all of
+ * it is closed.
+ */
+const overLossyNetwork = async (
+  dropped: readonly number[],
+  duplicated: readonly number[],
+  send: (tx: Transport, writer: ReturnType<typeof memoryWriter>) => Promise<void>,
+): Promise<void> => {
+  const broker = memoryBroker();
+  const rx = memoryTransport({ broker, service: 'files' });
+  const tx = memoryTransport({ broker });
+  const writer = memoryWriter();
+  const receiving = receiveFiles(rx, 'uploads', { writer, timeout: 50, maxTimeouts: 1_000 }).subscribe();
+  try {
+    await send(lossy(tx, new Set(dropped), new Set(duplicated)), writer);
+  } finally {
+    receiving.unsubscribe();
+    await tx.close();
+    await rx.close();
+    await broker.close();
+  }
+};
+
 describe('sendFile and receiveFiles over a lossy network (property)', () => {
   it('always ends with the file intact: the sender resends what the receiver names missing', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 20_000 }),
-        fc.integer({ min: 100, max: 3_000 }),
-        fc.integer({ min: 1, max: 6 }),
-        fc.array(fc.nat({ max: 60 }), { maxLength: 6 }),
-        fc.array(fc.nat({ max: 60 }), { maxLength: 6 }),
-        async (size, chunkSize, window, dropped, duplicated) => {
-          const broker = memoryBroker();
-          const rx = memoryTransport({ broker, service: 'files' });
-          const tx = memoryTransport({ broker });
-          const writer = memoryWriter();
-          const events: FileEvent[] = [];
-          // the receiver's timeout is short, so the test does not wait; the sender's is long
-          const receiving = receiveFiles(rx, 'uploads', {
-            writer,
-            timeout: 50,
-            maxTimeouts: 1_000,
-          }).subscribe((e) => events.push(e));
-          try {
-            const file = fileOf(size, size);
-            const sent = await lastValueFrom(
-              sendFile(lossy(tx, new Set(dropped), new Set(duplicated)), 'uploads', file, {
-                filename: 'x.bin',
-                chunkSize,
-                window,
-                timeout: 60_000,
-              }),
-            );
-            expect(sent.done).toBeTrue();
-            expect(writer.files.get('x.bin')).toEqual(file);
-            const lostChunks = dropped.filter((i) => i < Math.ceil(size / chunkSize));
-            if (lostChunks.length > 0) expect(sent.chunksResent).toBeGreaterThan(0);
-          } finally {
-            receiving.unsubscribe();
-            await tx.close();
-            await rx.close();
-            await broker.close();
-          }
-        },
+      fc.asyncProperty(...lossyCase, (size, chunkSize, window, dropped, duplicated) =>
+        overLossyNetwork(dropped, duplicated, async (tx, writer) => {
+          const file = fileOf(size, size);
+          const sent = await lastValueFrom(
+            sendFile(tx, 'uploads', file, { filename: 'x.bin', chunkSize, window, timeout: 60_000 }),
+          );
+          expect(sent.done).toBeTrue();
+          expect(writer.files.get('x.bin')).toEqual(file);
+          const lostChunks = dropped.filter((i) => i < Math.ceil(size / chunkSize));
+          if (lostChunks.length > 0) expect(sent.chunksResent).toBeGreaterThan(0);
+        }),
       ),
       { numRuns: 15 },
     );
@@ -276,48 +283,22 @@ const reusingReader = (file: Uint8Array) => {
 describe('sendFile with a reader that reuses the pieces it gets back (property)', () => {
   it('arrives intact over a lossy network, and gets every piece back once, none of them early', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 20_000 }),
-        fc.integer({ min: 100, max: 3_000 }),
-        fc.integer({ min: 1, max: 6 }),
-        fc.array(fc.nat({ max: 60 }), { maxLength: 6 }),
-        fc.array(fc.nat({ max: 60 }), { maxLength: 6 }),
-        async (size, chunkSize, window, dropped, duplicated) => {
-          const broker = memoryBroker();
-          const rx = memoryTransport({ broker, service: 'files' });
-          const tx = memoryTransport({ broker });
-          const writer = memoryWriter();
-          const receiving = receiveFiles(rx, 'uploads', {
-            writer,
-            timeout: 50,
-            maxTimeouts: 1_000,
-          }).subscribe();
-          try {
-            const file = fileOf(size, size + 1);
-            const { reader, stats, outstanding } = reusingReader(file);
-            const sent = await lastValueFrom(
-              sendFile(lossy(tx, new Set(dropped), new Set(duplicated)), 'uploads', reader, {
-                filename: 'y.bin',
-                chunkSize,
-                window,
-                timeout: 60_000,
-              }),
-            );
-            expect(sent.done).toBeTrue();
-            expect(writer.files.get('y.bin')).toEqual(file);
-            await waitFor('every piece given back', () => outstanding() === 0);
-            expect(stats).toEqual({
-              yielded: Math.ceil(size / chunkSize),
-              released: stats.yielded,
-              strangers: 0,
-            });
-          } finally {
-            receiving.unsubscribe();
-            await tx.close();
-            await rx.close();
-            await broker.close();
-          }
-        },
+      fc.asyncProperty(...lossyCase, (size, chunkSize, window, dropped, duplicated) =>
+        overLossyNetwork(dropped, duplicated, async (tx, writer) => {
+          const file = fileOf(size, size + 1);
+          const { reader, stats, outstanding } = reusingReader(file);
+          const sent = await lastValueFrom(
+            sendFile(tx, 'uploads', reader, { filename: 'y.bin', chunkSize, window, timeout: 60_000 }),
+          );
+          expect(sent.done).toBeTrue();
+          expect(writer.files.get('y.bin')).toEqual(file);
+          await waitFor('every piece given back', () => outstanding() === 0);
+          expect(stats).toEqual({
+            yielded: Math.ceil(size / chunkSize),
+            released: stats.yielded,
+            strangers: 0,
+          });
+        }),
       ),
       { numRuns: 15 },
     );

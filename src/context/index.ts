@@ -8,7 +8,7 @@
  * import { createConversationStore } from 'rxmini';
  * const store = createConversationStore<string>({ ttlMs: 30_000 });
  * store.add({ id: 'c-1' });
- * store.waitTimeout('c-1', 5_000).subscribe((reply) => console.log(reply));
+ * store.waitTimeout('c-1', 5_000).subscribe((reply) => log.info('reply', { reply }));
  * store.done('c-1', 'pong'); // logs 'pong'
  * ```
  * @packageDocumentation

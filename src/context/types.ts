@@ -148,7 +148,7 @@ export interface ConversationStoreOptions {
  * import { createConversationStore } from 'rxmini';
  * const store = createConversationStore<string>({ ttlMs: 30_000 });
  * store.add({ id: 'c-1', replyTo: '_reply.node-1#ephemeral' });
- * store.waitTimeout('c-1', 5_000).subscribe((reply) => console.log(reply)); // 'pong'
+ * store.waitTimeout('c-1', 5_000).subscribe((reply) => log.info('reply', { reply })); // 'pong'
  * store.done('c-1', 'pong'); // true: delivered to the waiter above
  * store.done('c-1', 'pong'); // false: counted in stats().late
  * ```

@@ -146,6 +146,8 @@ export const receiveFiles = (
   topic: string,
   options: ReceiveFilesOptions,
 ): Observable<FileEvent> =>
+  // a source, not a policy: it holds a consumer, open sinks and timers, and publishes replies, across a stateful
+  // protocol, and its teardown must close them all (specs: spec/file/resume.spec.ts, transfer.spec.ts)
   new Observable<FileEvent>((subscriber) => {
     const invalidOptions = checkOptions(options);
     if (invalidOptions) {

@@ -142,6 +142,8 @@ export const sendFile = (
   source: FileSource,
   options: SendFileOptions = {},
 ): Observable<FileProgress> =>
+  // a source, not a policy: it holds the reader, the acknowledgement consumer and a stall timer across a
+  // stateful protocol, and its teardown must cancel them all (specs: spec/file/transfer.spec.ts, resume.spec.ts)
   new Observable<FileProgress>((subscriber) => {
     const invalidOptions = checkOptions(options);
     if (invalidOptions) {

@@ -10,7 +10,7 @@
  *
  * @packageDocumentation
  */
-import { Observable, type MonoTypeOperatorFunction, type OperatorFunction } from 'rxjs';
+import { filter, map, pipe, type MonoTypeOperatorFunction, type OperatorFunction } from 'rxjs';
 import type { Delivery } from '../delivery/types.js';
 
 /**
@@ -32,30 +32,18 @@ type AfterStepOperator<R> = OperatorFunction<Delivery, R> & {
 };
 
 /**
- * The operator of `step`: one subscriber that passes on what `step` gives.
+ * The operator of `step`: `map` through it, then what it took out left out.
  * Marked, so that {@link fuseDeliveries} can run `step` inside the next
  * operator's subscriber instead.
  */
-export const stepOperator = (step: DeliveryStep): MonoTypeOperatorFunction<Delivery> => {
-  const operator: MonoTypeOperatorFunction<Delivery> = (source) =>
-    new Observable<Delivery>((subscriber) =>
-      source.subscribe({
-        next: (value) => {
-          let passed: Delivery | undefined;
-          try {
-            passed = step(value);
-          } catch (error) {
-            subscriber.error(error);
-            return;
-          }
-          if (passed !== undefined) subscriber.next(passed);
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      }),
-    );
-  return Object.assign(operator, { [STEP]: step });
-};
+export const stepOperator = (step: DeliveryStep): MonoTypeOperatorFunction<Delivery> =>
+  Object.assign(
+    pipe(
+      map(step),
+      filter((passed): passed is Delivery => passed !== undefined),
+    ),
+    { [STEP]: step },
+  );
 
 /** Marks `operator` as one that `makeWithStep(step)` makes run `step` first (see {@link fuseDeliveries}). */
 export const acceptsStep = <R>(
