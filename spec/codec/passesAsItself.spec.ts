@@ -1,7 +1,7 @@
 import { isRight } from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
 import * as t from 'io-ts';
-import { passesAsItself } from '../../src/codec/passesAsItself';
+import { itselfCheckOf, passesAsItself } from '../../src/codec/passesAsItself';
 
 const Positive = t.brand(
   t.number,
@@ -16,7 +16,18 @@ const plainCodecs: readonly t.Mixed[] = [
   t.type({ kind: t.keyof({ a: null, b: null }), lit: t.literal('x'), ok: t.boolean, any: t.unknown }),
   t.type({ inner: t.readonly(t.type({ p: Positive, list: t.readonlyArray(t.Int) })) }),
   t.type({ maybe: t.union([t.undefined, t.string]) }),
+  t.partial({ s: t.string, n: t.number, b: t.boolean, u: t.unknown, none: t.null }),
 ];
+
+/** A `t.type` of more fields than a chain of field checks is made for (they are checked in a loop). */
+const wide = t.type(
+  Object.fromEntries(
+    Array.from({ length: 80 }, (_, i) => [
+      `f${i}`,
+      [t.string, t.number, t.boolean, t.null][i % 4] as t.Mixed,
+    ]),
+  ),
+);
 
 describe('codec/passesAsItself', () => {
   it('is true only where decode succeeds with the value itself (false means: decode to know)', () => {
@@ -45,6 +56,60 @@ describe('codec/passesAsItself', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it("checks as the codec's own `is` does, for every codec that decodes to itself", () => {
+    const field = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.array(fc.oneof(fc.string(), fc.integer())),
+      fc.sparseArray(fc.string()),
+    );
+    const keys = [
+      'a',
+      's',
+      'n',
+      'b',
+      'u',
+      'none',
+      'tags',
+      'kind',
+      'lit',
+      'ok',
+      'any',
+      'maybe',
+      'f0',
+      'f1',
+      'f2',
+    ];
+    // objects with some of the codecs' keys, each present, absent, or present as undefined
+    const shaped = fc.dictionary(fc.constantFrom(...keys), field);
+    const wideValue = fc
+      .array(fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)), {
+        minLength: 80,
+        maxLength: 80,
+      })
+      .map((values) => Object.fromEntries(values.map((v, i) => [`f${i}`, v])));
+    const value = fc.oneof(fc.anything({ maxDepth: 3 }), shaped, wideValue);
+    fc.assert(
+      fc.property(fc.constantFrom(...plainCodecs, wide), value, (codec, input) => {
+        const check = itselfCheckOf(codec);
+        expect(check).toBeDefined();
+        expect(check?.(input)).toBe(codec.is(input));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('makes one check per codec, and none for a codec that may convert', () => {
+    const codec = t.type({ a: t.number });
+    expect(itselfCheckOf(codec)).toBe(itselfCheckOf(codec));
+    expect(itselfCheckOf(t.exact(t.type({ a: t.number })))).toBeUndefined();
+    expect(itselfCheckOf(t.type({ n: t.type({ e: t.exact(t.type({})) }) }))).toBeUndefined();
   });
 
   it('says true for a valid body of a plain codec, false for an invalid one', () => {

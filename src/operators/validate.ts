@@ -1,7 +1,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import type { OperatorFunction } from 'rxjs';
-import { passesAsItself } from '../codec/passesAsItself.js';
+import { itselfCheckOf, type ItselfCheck } from '../codec/passesAsItself.js';
 import { toFieldIssues } from '../codec/issues.js';
 import { ValidationError } from '../errors.js';
 import { asDelivery } from '../delivery/delivery.js';
@@ -65,12 +65,19 @@ export const validate: Validate = <A, I extends Delivery = Delivery>(
   if (codecOf === undefined && typeof (codec as t.Decoder<unknown, A> | undefined)?.decode !== 'function') {
     throw new TypeError('validate needs an io-ts codec, or a function that gives one per delivery');
   }
+  // the codec checked last and its cheap check (most deliveries in a row have one codec: no lookup)
+  let lastCodec: t.Decoder<unknown, unknown> | undefined;
+  let lastCheck: ItselfCheck | undefined;
   const check = (delivery: Delivery): Delivery<A> | undefined => {
     const checker = codecOf === undefined ? (codec as t.Decoder<unknown, A>) : codecOf(delivery);
     if (checker === undefined) return delivery as Delivery<A>;
+    if (checker !== lastCodec) {
+      lastCheck = itselfCheckOf(checker);
+      lastCodec = checker;
+    }
     const body = delivery.message.body;
     // most bodies are valid and most codecs do not convert: the cheap check says what decode would
-    if (passesAsItself(checker, body)) return delivery.withInput(body as A);
+    if (lastCheck?.(body) === true) return delivery.withInput(body as A);
     const decoded = checker.decode(body);
     if (!isLeft(decoded)) return delivery.withInput(decoded.right as A);
     void delivery.fail(
