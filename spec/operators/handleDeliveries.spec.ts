@@ -137,6 +137,28 @@ describe('operators/handleDeliveries', () => {
     expect(reports).toEqual([]);
   });
 
+  it('with outcomes: false, emits nothing, and still finishes, fails and completes as it would', () => {
+    const [a, b, c] = [stub('a'), stub('b'), stub('c')];
+    testScheduler().run(({ cold, expectObservable }) => {
+      const handler = (d: Delivery) => {
+        if (d.id === 'b') throw new Error('boom');
+        return cold(d.id === 'c' ? '--x|' : '|');
+      };
+      expectObservable(cold('abc|', { a, b, c }).pipe(handleDeliveries(handler, { outcomes: false }))).toBe(
+        '-----|',
+      );
+    });
+    expect([a.log, b.log, c.log]).toEqual([['finish'], ['fail:boom'], ['finish']]);
+  });
+
+  it('with outcomes: false, still passes a source error', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(
+        cold<Delivery>('-#', undefined, 'gone').pipe(handleDeliveries(ok, { outcomes: false })),
+      ).toBe('-#', undefined, 'gone');
+    });
+  });
+
   it('treats an erroring Observable like a throw', () => {
     const a = stub('a');
     testScheduler().run(({ cold, expectObservable }) => {

@@ -26,6 +26,14 @@ export interface HandleDeliveriesOptions {
   readonly label?: string;
   /** Where unexpected failures are logged (see `recoverWithContext`). */
   readonly logger?: ILogger;
+  /**
+   * Emit a {@link HandledDelivery} per delivery; default true. False emits
+   * nothing (each delivery is still finished or failed, and errors and
+   * completion still pass): for a pipe whose values nobody reads, such as a
+   * service's, where making them cost 5 % of an in-process call (bench
+   * `services`, docs/benchmarks.md).
+   */
+  readonly outcomes?: boolean;
 }
 
 /**
@@ -124,6 +132,7 @@ const handleAfter = <I>(
   return (deliveries) =>
     new Observable<HandledDelivery<I>>((subscriber) => {
       const concurrency = options.concurrency ?? Infinity;
+      const outcomes = options.outcomes ?? true;
       /** Deliveries waiting for a free slot (only with a finite concurrency). */
       const waiting: Delivery<I>[] = [];
       /** Subscriptions to Observable results, and to nothing else. */
@@ -155,7 +164,7 @@ const handleAfter = <I>(
           failed(delivery, error);
           return;
         }
-        emit({ delivery, outcome: finished ? 'finished' : 'acknowledged' });
+        if (outcomes) emit({ delivery, outcome: finished ? 'finished' : 'acknowledged' });
         release();
       };
       const failed = (delivery: Delivery<I>, error: unknown): void => {
@@ -169,7 +178,7 @@ const handleAfter = <I>(
         }
         outcome.then(
           (settled) => {
-            emit({ delivery, outcome: settled, error });
+            if (outcomes) emit({ delivery, outcome: settled, error });
             release();
           },
           (thrown: unknown) => {

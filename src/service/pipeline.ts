@@ -102,6 +102,7 @@ export const servicePipeline = (parts: ServicePipelineParts): OperatorFunction<D
         onNotFound: parts.onNotFound,
         label: parts.label,
         logger: parts.logger,
+        outcomes: false, // nobody reads the pipe's values: each call is answered by its handler or answerFailure
       }), // the action's handler answers its result
     )(deliveries);
   return (deliveries) => deliveries.pipe(handle, restartOnPanic(parts)); // recover
