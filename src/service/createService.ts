@@ -798,14 +798,16 @@ export const createService = (options: ServiceOptions): Service => {
   /** Context ids of in-process calls: unique (a random prefix per service), and cheap. */
   const nextLocalId = idSequence(`${newContextID()}-`);
 
-  /** Starts an in-process call through the same pipe: the answer comes back as the bus would bring it. */
+  /**
+   * Starts an in-process call through the same pipe: the answer comes back as
+   * the bus would bring it (`call.listen`), or has come already when the
+   * handler answered in this frame.
+   */
   const startLocal = (
     target: TopicState,
     body: JsonObject,
     timeout: number,
     header: Readonly<Record<string, string>> | undefined,
-    onValue: (value: unknown) => void,
-    onError: (error: unknown) => void,
   ): LocalCall<TopicState> => {
     const call = new LocalCall(
       nextLocalId(),
@@ -817,8 +819,6 @@ export const createService = (options: ServiceOptions): Service => {
       body,
       header,
       localHost,
-      onValue,
-      onError,
     );
     deliverLocal(call);
     // answered in the call's own frame (a synchronous handler): nothing to time out
@@ -878,11 +878,8 @@ export const createService = (options: ServiceOptions): Service => {
       }
       if (prepared.local === undefined) return overBus(prepared, callOptions.header).subscribe(subscriber);
       const { action, output } = prepared;
-      const call = startLocal(
-        prepared.local,
-        prepared.body,
-        prepared.timeout,
-        callOptions.header,
+      const call = startLocal(prepared.local, prepared.body, prepared.timeout, callOptions.header);
+      call.listen(
         (value) => {
           let result: unknown;
           try {
@@ -913,12 +910,20 @@ export const createService = (options: ServiceOptions): Service => {
     if (prepared instanceof Error) return Promise.reject(prepared);
     const { action, body, timeout, output, local } = prepared;
     if (local === undefined) return firstValueFrom(overBus(prepared, callOptions?.header));
-    return new Promise((resolve, reject) => {
-      startLocal(
-        local,
-        body,
-        timeout,
-        callOptions?.header,
+    const started = startLocal(local, body, timeout, callOptions?.header);
+    const early = started.earlyOutcome;
+    // answered already (a synchronous handler): a settled promise, no resolving functions made
+    if (early === 'error') return Promise.reject(started.earlyResult);
+    if (early === 'value') {
+      if (output === undefined) return Promise.resolve(started.earlyResult);
+      try {
+        return Promise.resolve(checkOutput(action, started.earlyResult, output));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return new Promise((resolve, reject) =>
+      started.listen(
         output === undefined
           ? resolve
           : (value) => {
@@ -929,8 +934,8 @@ export const createService = (options: ServiceOptions): Service => {
               }
             },
         reject,
-      );
-    });
+      ),
+    );
   };
 
   const service: Service = {

@@ -104,9 +104,38 @@ export class LocalCall<T> implements BrokerDelivery, Expiring {
     private readonly payload: JsonObject,
     private readonly header: Readonly<Record<string, string>> | undefined,
     private readonly host: LocalCallHost<T>,
-    private readonly onValue: (value: unknown) => void,
-    private readonly onError: (error: unknown) => void,
   ) {}
+
+  /** Who waits for the answer (see {@link LocalCall.listen}). */
+  private onValue: ((value: unknown) => void) | undefined = undefined;
+  private onError: ((error: unknown) => void) | undefined = undefined;
+  /** The answer, kept when it came before anyone listened: a value, an error, or none yet. */
+  private outcome: 'none' | 'value' | 'error' = 'none';
+  private result: unknown = undefined;
+
+  /**
+   * Tells `onValue` or `onError` the answer: now, when it came already (a
+   * synchronous handler answers before its caller listens), else when it
+   * comes. Called once, by the caller that made the call.
+   */
+  listen(onValue: (value: unknown) => void, onError: (error: unknown) => void): void {
+    if (this.outcome === 'value') onValue(this.result);
+    else if (this.outcome === 'error') onError(this.result);
+    else {
+      this.onValue = onValue;
+      this.onError = onError;
+    }
+  }
+
+  /** The answer that came before anyone listened: `'value'` or `'error'` (see {@link LocalCall.earlyResult}), else `'none'`. */
+  get earlyOutcome(): 'none' | 'value' | 'error' {
+    return this.outcome;
+  }
+
+  /** The value or error of {@link LocalCall.earlyOutcome}. */
+  get earlyResult(): unknown {
+    return this.result;
+  }
 
   /** The request message of the next attempt, as the transport would decode the same request. */
   nextMessage(): Message {
@@ -138,12 +167,23 @@ export class LocalCall<T> implements BrokerDelivery, Expiring {
 
   /** The caller gets `value` (once). */
   succeed(value: unknown): void {
-    if (this.settle()) this.onValue(value);
+    if (this.settle()) this.tell('value', value);
   }
 
   /** The caller gets `error` (once). */
   fail(error: unknown): void {
-    if (this.settle()) this.onError(error);
+    if (this.settle()) this.tell('error', error);
+  }
+
+  private tell(outcome: 'value' | 'error', result: unknown): void {
+    const listener = outcome === 'value' ? this.onValue : this.onError;
+    this.onValue = undefined;
+    this.onError = undefined;
+    if (listener !== undefined) listener(result);
+    else {
+      this.outcome = outcome;
+      this.result = result;
+    }
   }
 
   /** The caller stopped waiting. */
@@ -162,7 +202,7 @@ export class LocalCall<T> implements BrokerDelivery, Expiring {
   expire(): void {
     if (this.done) return;
     this.done = true;
-    this.onError(new TimeoutError(`request ${this.topic}`, this.timeoutMs));
+    this.tell('error', new TimeoutError(`request ${this.topic}`, this.timeoutMs));
   }
 }
 
