@@ -317,9 +317,10 @@ export const createService = (options: ServiceOptions): Service => {
   const topicOf = (delivery: Delivery): TopicState | undefined =>
     localCallOf<TopicState>(delivery.message)?.target ?? topics.get(delivery.topic);
 
-  const record = (delivery: Delivery, status: number): void => {
+  const record = (delivery: Delivery, status: number): void => recordFor(topicOf(delivery), delivery, status);
+  /** Counts the answer to `delivery`, a call of `entry`'s action, with its status and latency. */
+  const recordFor = (entry: TopicState | undefined, delivery: Delivery, status: number): void => {
     try {
-      const entry = topicOf(delivery);
       if (entry?.action === undefined) {
         metrics.inc('action_not_found');
         return;
@@ -370,7 +371,7 @@ export const createService = (options: ServiceOptions): Service => {
     statusCode?: number,
   ): void => {
     if (statusCode === undefined && !(outcome instanceof Error)) {
-      record(delivery, StatusCode.OK);
+      recordFor(call.target, delivery, StatusCode.OK);
       call.succeed(outcome ?? null);
       return;
     }
