@@ -154,6 +154,33 @@ describe('service pipe and lifecycle', () => {
     expect(svc?.metrics.export()['action.math.slow.errors']).toBe(1);
   });
 
+  it('takes the in-process path only while the action is served: removed, a call goes to the bus; served again, in-process', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      const svc = createService({
+        name: 'math',
+        version: 'v1',
+        transport: memoryTransport({ scheduler }),
+        scheduler,
+        namespace: false,
+      });
+      svc.action('math.add', t.type({ a: t.number, b: t.number }), ({ a, b }) => a + b);
+      void svc.start();
+      const call = () => outcome(svc.call$('math.add', { a: 1, b: 2 }, { timeout: 50 }));
+      expectObservable(call()).toBe('(r|)', { r: { value: 3 } });
+      cold('1ms a').subscribe(() => svc.removeAction('math.add'));
+      // nobody consumes math.add on the bus any more: the request times out there
+      expectObservable(cold('2ms a').pipe(mergeMap(call))).toBe('52ms r', {
+        r: { name: 'TimeoutError', message: jasmine.stringContaining('math.add') },
+      });
+      cold('60ms a').subscribe(() =>
+        svc.action('math.add', t.type({ a: t.number, b: t.number }), ({ a, b }) => a * b),
+      );
+      expectObservable(cold('61ms a').pipe(mergeMap(call))).toBe('61ms r', { r: { value: 2 } });
+      cold('100ms a').subscribe(() => void svc.stop());
+    });
+  });
+
   it('calls onInit, onStart, onError and onStop, in that order', async () => {
     const calls: string[] = [];
     const scheduler = testScheduler();

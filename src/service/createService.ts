@@ -827,6 +827,18 @@ export const createService = (options: ServiceOptions): Service => {
     return call;
   };
 
+  /** The topic state of the action called last (most calls in a row call one action: no map lookup for them). */
+  let lastCalled: TopicState | undefined;
+  /** The topic state of `action` when this service serves it. */
+  const servedTopic = (action: string): TopicState | undefined => {
+    const last = lastCalled;
+    // an entry whose action is set is the one in `topics` (one is dropped only once its action is removed)
+    if (last !== undefined && last.topic === action && last.action !== undefined) return last;
+    if (!served.has(action)) return undefined;
+    lastCalled = topicState(action);
+    return lastCalled;
+  };
+
   /** A call checked and ready to go (or the error to fail it with). */
   interface PreparedCall {
     readonly action: string;
@@ -853,7 +865,7 @@ export const createService = (options: ServiceOptions): Service => {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return new BadRequestError(`the input of ${action} must be an object`);
     }
-    const local = preferLocal && state === 'started' && served.has(action) ? topicState(action) : undefined;
+    const local = preferLocal && state === 'started' ? servedTopic(action) : undefined;
     return { action, body, timeout, output: definition?.output, local };
   };
 

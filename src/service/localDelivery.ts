@@ -59,16 +59,23 @@ const EMPTY_BODY = new Uint8Array(0);
 const deadlineHeaders = new Map<number, Readonly<Record<string, string>>>();
 const MAX_CACHED_HEADERS = 64;
 
+/** The budget asked for last, and its header (most calls use one timeout: no map lookup for them). */
+let lastTimeoutMs = Number.NaN;
+let lastHeader: Readonly<Record<string, string>> | undefined;
+
 const headerOf = (
   timeoutMs: number,
   header: Readonly<Record<string, string>> | undefined,
 ): Readonly<Record<string, string>> => {
   if (header !== undefined) return { ...header, [HeaderKey.DEADLINE]: String(Math.floor(timeoutMs)) };
+  if (timeoutMs === lastTimeoutMs && lastHeader !== undefined) return lastHeader;
   let shared = deadlineHeaders.get(timeoutMs);
   if (shared === undefined) {
     shared = Object.freeze({ [HeaderKey.DEADLINE]: String(Math.floor(timeoutMs)) });
     if (deadlineHeaders.size < MAX_CACHED_HEADERS) deadlineHeaders.set(timeoutMs, shared);
   }
+  lastTimeoutMs = timeoutMs;
+  lastHeader = shared;
   return shared;
 };
 
