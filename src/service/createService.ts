@@ -839,7 +839,7 @@ export const createService = (options: ServiceOptions): Service => {
     return lastCalled;
   };
 
-  /** A call checked and ready to go (or the error to fail it with). */
+  /** A call checked and ready to go. */
   interface PreparedCall {
     readonly action: string;
     readonly body: JsonObject;
@@ -848,34 +848,42 @@ export const createService = (options: ServiceOptions): Service => {
     /** The action's topic state when the call takes the in-process path. */
     readonly local: TopicState | undefined;
   }
+  /**
+   * Checks a call; throws a `BadRequestError` for a bad timeout or input. The
+   * result is read field by field, never kept or passed on, so that V8 need
+   * not make it (bench `services`, docs/benchmarks.md).
+   */
   const prepare = (
     target: string | ActionDefinition<unknown, unknown>,
     input: unknown,
     timeoutOption: number | undefined,
-  ): PreparedCall | Error => {
+  ): PreparedCall => {
     const definition = isActionDefinition(target) ? target : undefined;
     const action = definition?.name ?? (target as string);
     const timeout = timeoutOption ?? requestTimeoutMs;
     if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= MAX_TTL_MS)) {
-      return new BadRequestError(
+      throw new BadRequestError(
         `request timeout must be a number of ms from 0 to ${MAX_TTL_MS}, got ${String(timeout)}`,
       );
     }
     const body = (definition === undefined ? (input ?? {}) : definition.input.encode(input)) as JsonObject;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return new BadRequestError(`the input of ${action} must be an object`);
+      throw new BadRequestError(`the input of ${action} must be an object`);
     }
     const local = preferLocal && state === 'started' ? servedTopic(action) : undefined;
     return { action, body, timeout, output: definition?.output, local };
   };
 
-  const overBus = (prepared: PreparedCall, header: CallOptions['header']): Observable<unknown> =>
+  const overBus = (
+    action: string,
+    body: JsonObject,
+    timeout: number,
+    output: t.Decoder<unknown, unknown> | undefined,
+    header: CallOptions['header'],
+  ): Observable<unknown> =>
     transport
-      .request(prepared.action, prepared.body, {
-        timeout: prepared.timeout,
-        ...(header === undefined ? {} : { header }),
-      })
-      .pipe(map((response) => callResult(prepared.action, response, prepared.output)));
+      .request(action, body, { timeout, ...(header === undefined ? {} : { header }) })
+      .pipe(map((response) => callResult(action, response, output)));
 
   // written out, not defer + map: no operator chain per in-process call (bench `services`, docs/benchmarks.md)
   const call$ = (
@@ -884,14 +892,11 @@ export const createService = (options: ServiceOptions): Service => {
     callOptions: CallOptions = {},
   ) =>
     new Observable<unknown>((subscriber) => {
-      const prepared = prepare(target, input, callOptions.timeout);
-      if (prepared instanceof Error) {
-        subscriber.error(prepared);
-        return undefined;
-      }
-      if (prepared.local === undefined) return overBus(prepared, callOptions.header).subscribe(subscriber);
-      const { action, output } = prepared;
-      const call = startLocal(prepared.local, prepared.body, prepared.timeout, callOptions.header);
+      // a bad call throws: the subscriber gets the error
+      const { action, body, timeout, output, local } = prepare(target, input, callOptions.timeout);
+      if (local === undefined)
+        return overBus(action, body, timeout, output, callOptions.header).subscribe(subscriber);
+      const call = startLocal(local, body, timeout, callOptions.header);
       call.listen(
         (value) => {
           let result: unknown;
@@ -914,15 +919,15 @@ export const createService = (options: ServiceOptions): Service => {
     input?: unknown,
     callOptions?: CallOptions,
   ): Promise<unknown> => {
-    let prepared: PreparedCall | Error;
+    let prepared: PreparedCall;
     try {
       prepared = prepare(target, input, callOptions?.timeout);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (prepared instanceof Error) return Promise.reject(prepared);
     const { action, body, timeout, output, local } = prepared;
-    if (local === undefined) return firstValueFrom(overBus(prepared, callOptions?.header));
+    if (local === undefined)
+      return firstValueFrom(overBus(action, body, timeout, output, callOptions?.header));
     const started = startLocal(local, body, timeout, callOptions?.header);
     const early = started.earlyOutcome;
     // answered already (a synchronous handler): a settled promise, no resolving functions made
