@@ -188,6 +188,21 @@ export const serviceBehaviour = (path: CallPath): void => {
       });
     });
 
+    it('refuses a bad call with a BadRequestError, as an error of the call', () => {
+      withService((caller, _svc, { expectObservable }) => {
+        const badRequest = (message: string) => ({
+          name: 'BadRequestError',
+          message: jasmine.stringContaining(message),
+        });
+        expectObservable(outcome(caller.call$('math.add', { a: 1, b: 2 }, { timeout: -1 }))).toBe('(e|)', {
+          e: badRequest('request timeout must be a number of ms'),
+        });
+        expectObservable(outcome(caller.call$('math.add', [1, 2] as never))).toBe('(e|)', {
+          e: badRequest('the input of math.add must be an object'),
+        });
+      });
+    });
+
     it('answers 404 for an action the service does not serve (its namespace is consumed)', () => {
       withService((caller, _svc, { expectObservable }) => {
         // the namespace consumer picks the new topic up at its next poll (1 s)

@@ -26,4 +26,18 @@ describe('service/createService', () => {
     await svc.stop();
     await transport.close();
   });
+
+  it('rejects a bad svc.call with a BadRequestError (a timeout out of range, an input that is not an object)', async () => {
+    const transport = memoryTransport();
+    const svc = createService({ name: 'math', version: 'v1', transport, namespace: false });
+    svc.action('math.add', t.type({ a: t.number, b: t.number }), ({ a, b }) => a + b);
+    await svc.start();
+    const bad = jasmine.objectContaining({ name: 'BadRequestError' });
+    await expectAsync(svc.call('math.add', { a: 1, b: 2 }, { timeout: Number.NaN })).toBeRejectedWith(bad);
+    await expectAsync(svc.call('math.add', 'one and two' as never)).toBeRejectedWith(bad);
+    await expectAsync(svc.call('math.add', { a: 1, b: 2 })).toBeResolvedTo(3);
+    expect(svc.metrics.export()['action.math.add.calls']).toBe(1);
+    await svc.stop();
+    await transport.close();
+  });
 });
