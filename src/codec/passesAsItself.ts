@@ -164,15 +164,15 @@ export const itselfCheckOf = (codec: unknown, depth = 0): ItselfCheck | undefine
     check = fieldsCheck((codec as t.InterfaceType<t.Props>).props, codec instanceof t.InterfaceType, depth);
   } else if (codec instanceof t.ArrayType || codec instanceof t.ReadonlyArrayType) {
     const inner = (codec as t.ArrayType<t.Mixed>).type;
-    const item = itselfCheckOf(inner, depth + 1) ?? inner.is;
+    const item = itselfCheckOf(inner, depth + 1) ?? ((value: unknown) => inner.is(value));
     // `every`, as io-ts: it skips the holes of a sparse array
     check = (u) => Array.isArray(u) && u.every((value) => item(value));
   } else if (codec instanceof t.ReadonlyType) {
     const inner = (codec as t.ReadonlyType<t.Mixed>).type;
-    check = itselfCheckOf(inner, depth + 1) ?? inner.is;
+    check = itselfCheckOf(inner, depth + 1) ?? ((u) => inner.is(u));
   } else if (codec instanceof t.UnionType) {
     const members = (codec as t.UnionType<t.Mixed[]>).types.map(
-      (member) => itselfCheckOf(member, depth + 1) ?? member.is,
+      (member): ItselfCheck => itselfCheckOf(member, depth + 1) ?? ((u) => member.is(u)),
     );
     check = (u) => members.some((member) => member(u));
   } else {
