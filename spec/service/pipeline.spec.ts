@@ -12,8 +12,20 @@ import { createService } from '../../src/service/createService.js';
 import { DuplicateActionError, MissingDependencyError } from '../../src/service/errors.js';
 import type { Service, ServiceOptions } from '../../src/service/types.js';
 import type { Delivery } from '../../src/delivery/types.js';
+import type { TestScheduler } from 'rxjs/testing';
 import { testScheduler } from '../helpers/marbles.js';
 import { mathService, outcome } from './behaviour.js';
+
+/** A service `math` on its own memory transport in virtual time, with no namespace consumer, and `more` options. */
+const mathAlone = (scheduler: TestScheduler, more: Partial<ServiceOptions> = {}): Service =>
+  createService({
+    name: 'math',
+    version: 'v1',
+    transport: memoryTransport({ scheduler }),
+    scheduler,
+    namespace: false,
+    ...more,
+  });
 
 describe('service pipe and lifecycle', () => {
   it('runs the middleware in the order given, each once per call, whatever the outcome', () => {
@@ -21,13 +33,8 @@ describe('service pipe and lifecycle', () => {
     const mark = (name: string) => tap((d: Delivery) => seen.push(`${name} ${d.topic}`));
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable }) => {
-      const svc = createService({
-        name: 'math',
-        version: 'v1',
-        transport: memoryTransport({ scheduler }),
-        scheduler,
+      const svc = mathAlone(scheduler, {
         pipeline: [mark('pipeline')],
-        namespace: false,
       });
       svc.use(mark('first')).use(mark('second'));
       svc.use(handlerMiddleware((next) => (d) => (seen.push(`wrapper ${d.topic}`), next(d))));
@@ -119,13 +126,7 @@ describe('service pipe and lifecycle', () => {
     const scheduler = testScheduler();
     let svc: Service | undefined;
     scheduler.run(({ cold, expectObservable }) => {
-      const served = createService({
-        name: 'math',
-        version: 'v1',
-        transport: memoryTransport({ scheduler }),
-        scheduler,
-        namespace: false,
-      });
+      const served = mathAlone(scheduler);
       svc = served;
       served.action('math.slow', t.type({}), () => timer(10).pipe(map(() => 'old')));
       void served.start();
@@ -157,13 +158,7 @@ describe('service pipe and lifecycle', () => {
   it('takes the in-process path only while the action is served: removed, a call goes to the bus; served again, in-process', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable }) => {
-      const svc = createService({
-        name: 'math',
-        version: 'v1',
-        transport: memoryTransport({ scheduler }),
-        scheduler,
-        namespace: false,
-      });
+      const svc = mathAlone(scheduler);
       svc.action('math.add', t.type({ a: t.number, b: t.number }), ({ a, b }) => a + b);
       void svc.start();
       const call = () => outcome(svc.call$('math.add', { a: 1, b: 2 }, { timeout: 50 }));
@@ -186,12 +181,7 @@ describe('service pipe and lifecycle', () => {
     const scheduler = testScheduler();
     let stopped: Promise<void> | undefined;
     scheduler.run(({ cold }) => {
-      const svc = createService({
-        name: 'math',
-        version: 'v1',
-        transport: memoryTransport({ scheduler }),
-        scheduler,
-        namespace: false,
+      const svc = mathAlone(scheduler, {
         hooks: {
           onInit: () => void calls.push('init'),
           onStart: () => void calls.push('start'),
@@ -240,12 +230,7 @@ describe('service pipe and lifecycle', () => {
   it('stops waiting for the drain after drainTimeoutMs', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable }) => {
-      const svc = createService({
-        name: 'math',
-        version: 'v1',
-        transport: memoryTransport({ scheduler }),
-        scheduler,
-        namespace: false,
+      const svc = mathAlone(scheduler, {
         drainTimeoutMs: 30,
       });
       svc.action('math.slow', t.type({}), () => timer(100, scheduler).pipe(map(() => 'late')));
