@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { MessageType } from '../constant/index.js';
+import { MessageType } from '../constant/messageType.js';
 import { ValidationError, type FieldIssue } from '../errors.js';
 import { newContextID, type Message } from './message.js';
 

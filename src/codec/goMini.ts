@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { MessageType } from '../constant/index.js';
+import { MessageType } from '../constant/messageType.js';
 import { DecodeError } from '../errors.js';
 import type { Message } from './message.js';
 import { decode, decodeJson } from './wire.js';

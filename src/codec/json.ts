@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import * as t from 'io-ts';
-import { MAX_JSON_DEPTH } from '../constant/index.js';
+import { MAX_JSON_DEPTH } from '../constant/limits.js';
 import { describeValue } from './issues.js';
 
 /**

@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 import * as t from 'io-ts';
-import { MessageType, StatusCode } from '../constant/index.js';
+import { MessageType } from '../constant/messageType.js';
+import { StatusCode } from '../constant/status.js';
 import { describeValue } from './issues.js';
 import { JsonObject } from './json.js';
 

@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type * as t from 'io-ts';
-import { BodyKey } from '../constant/index.js';
+import { BodyKey } from '../constant/bodyKey.js';
 import { ValidationError } from '../errors.js';
 import { deleteBodyValue, getBodyValue, getString, setBodyValue } from './accessors.js';
 import { dual } from './dual.js';

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { MessageType } from '../constant/index.js';
+import { MessageType } from '../constant/messageType.js';
 import { type FieldIssue, ValidationError } from '../errors.js';
 import { toFieldIssues } from './issues.js';
 import { Message, hasMessageShape } from './message.js';

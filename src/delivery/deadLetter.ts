@@ -5,7 +5,8 @@
  * @packageDocumentation
  */
 import { newContextID, type Message } from '../codec/message.js';
-import { HeaderKey, MessageType } from '../constant/index.js';
+import { HeaderKey } from '../constant/headerKey.js';
+import { MessageType } from '../constant/messageType.js';
 import { EPHEMERAL_SUFFIX, MAX_NAME_LENGTH } from '../broker/names.js';
 
 /** Suffix of the default dead-letter topic. */

@@ -6,7 +6,7 @@
  */
 import type { SchedulerLike } from 'rxjs';
 import type { Message } from '../codec/message.js';
-import { HeaderKey } from '../constant/index.js';
+import { HeaderKey } from '../constant/headerKey.js';
 import { NotADeliveryError } from '../errors.js';
 import type { ILogger } from '../logger/types.js';
 import type { TouchEntry } from '../broker/autoTouch.js';

@@ -1,6 +1,6 @@
 import { Observable, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { ConfigError } from '../errors.js';
-import { HeaderKey } from '../constant/index.js';
+import { HeaderKey } from '../constant/headerKey.js';
 import { asDelivery } from '../delivery/delivery.js';
 import type { Delivery } from '../delivery/types.js';
 

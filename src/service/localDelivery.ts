@@ -6,7 +6,8 @@
  */
 import type { JsonObject } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
-import { HeaderKey, MessageType } from '../constant/index.js';
+import { HeaderKey } from '../constant/headerKey.js';
+import { MessageType } from '../constant/messageType.js';
 import type { BrokerDelivery } from '../broker/types.js';
 import { TimeoutError } from '../errors.js';
 import type { Expiring, Lane } from './deadlines.js';

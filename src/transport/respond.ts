@@ -8,7 +8,9 @@ import type { JsonValue } from '../codec/json.js';
 import { newResponse, type Message } from '../codec/message.js';
 import { setError } from '../codec/result.js';
 import { ErrorCode, BadRequestError, isRxMiniError } from '../errors.js';
-import { HeaderKey, MessageType, StatusCode } from '../constant/index.js';
+import { HeaderKey } from '../constant/headerKey.js';
+import { MessageType } from '../constant/messageType.js';
+import { StatusCode } from '../constant/status.js';
 
 const STATUS_OF_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.BAD_REQUEST]: StatusCode.BAD_REQUEST,

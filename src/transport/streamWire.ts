@@ -38,7 +38,8 @@
 import type { JsonValue } from '../codec/json.js';
 import type { Message } from '../codec/message.js';
 import { setError } from '../codec/result.js';
-import { MessageType, StatusCode } from '../constant/index.js';
+import { MessageType } from '../constant/messageType.js';
+import { StatusCode } from '../constant/status.js';
 
 /**
  * Header keys of the stream protocol (values are decimal strings but for
