@@ -196,6 +196,11 @@ const handleAfter = <I>(
           failed(delivery, error);
           return;
         }
+        // a handler that returned nothing has done its work: no Observable or promise to look for
+        if (result === undefined) {
+          succeeded(delivery);
+          return;
+        }
         if (isObservable(result)) {
           let done = false;
           let observed: Subscription | undefined = undefined;
