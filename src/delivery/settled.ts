@@ -9,7 +9,7 @@
  *
  * @packageDocumentation
  */
-import type { Observable } from 'rxjs';
+import { isObservable as rxjsIsObservable, type Observable } from 'rxjs';
 
 /** How a promise made by {@link promiseOf} settled, when it had settled already. */
 export type KnownOutcome = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
@@ -63,6 +63,14 @@ export const knownOutcome = (value: PromiseLike<unknown>): KnownOutcome | undefi
   if (known !== undefined && !known.ok) (value as Tagged).catch(() => undefined);
   return known;
 };
+
+/**
+ * rxjs' `isObservable`, read once. In the CommonJS build each call of a
+ * function imported from `rxjs` first runs the getter that re-exports it:
+ * handlers' results are looked at with this one, on every call (bench
+ * `services`, docs/benchmarks.md).
+ */
+export const isObservable: (value: unknown) => value is Observable<unknown> = rxjsIsObservable;
 
 /** True for a promise or any thenable. */
 export const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>

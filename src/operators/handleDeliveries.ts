@@ -1,8 +1,8 @@
-import { Observable, isObservable, type OperatorFunction, type Subscription } from 'rxjs';
+import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
 import type { ILogger } from '../logger/types.js';
 import { asDelivery } from '../delivery/delivery.js';
 import { composeHandler } from '../delivery/composeHandler.js';
-import { isPromiseLike, knownOutcome } from '../delivery/settled.js';
+import { isObservable, isPromiseLike, knownOutcome } from '../delivery/settled.js';
 import type { Delivery, DeliveryHandler, FailOutcome, HandlerWrapper } from '../delivery/types.js';
 import { reportPanic } from '../recover/panicHook.js';
 import type { PanicContext } from '../recover/types.js';

@@ -17,7 +17,6 @@ import {
   first,
   firstValueFrom,
   from,
-  isObservable,
   map,
   mergeMap,
   of,
@@ -34,7 +33,7 @@ import { toFieldIssues } from '../codec/issues.js';
 import { MAX_TTL_MS } from '../constant/limits.js';
 import { StatusCode } from '../constant/status.js';
 import { validateChannel, validateTopic } from '../broker/names.js';
-import { isPromiseLike, knownOutcome, promiseOf } from '../delivery/settled.js';
+import { isObservable, isPromiseLike, knownOutcome, promiseOf } from '../delivery/settled.js';
 import { createDelivery, failChainOf, type DeliveryDeps } from '../delivery/delivery.js';
 import type { Delivery, DeliveryHandler, FailHandler } from '../delivery/types.js';
 import { BadRequestError, NotFoundError, ValidationError } from '../errors.js';
