@@ -3,7 +3,7 @@
  * in one process, prints a markdown table (medians of 3 rounds, ratios against
  * raw nsqjs measured in the same run), stops nsqd, and exits by itself.
  *
- *   node .build/bench/run.js [publish] [consume] [memory] [reqrep] [hops] [firstuse] [services] [interop] [streams] [files] [--quick]
+ *   node .build/bench/run.js [publish] [consume] [memory] [reqrep] [hops] [firstuse] [services] [instructions] [interop] [streams] [files] [--quick]
  *
  * With no group named, all run. `--quick` runs one short round (a smoke test;
  * its numbers are not worth reporting). Targets are printed, never asserted.
@@ -13,6 +13,7 @@ import { runConsume } from './consume';
 import { runFiles } from './files';
 import { runMemory } from './memory';
 import { runHops } from './hops';
+import { runInstructions } from './instructions';
 import { runInterop } from './interop';
 import { startBenchNsqd, type BenchNsqd } from './lib/nsqd';
 import { pendingRow, renderTable, type ReportRow } from './lib/report';
@@ -30,6 +31,7 @@ const GROUPS = [
   'hops',
   'firstuse',
   'services',
+  'instructions',
   'interop',
   'streams',
   'files',
@@ -75,6 +77,7 @@ const main = async (): Promise<void> => {
       hops: () => runHops(nsqd, options(nsqd, 2500)),
       firstuse: () => runFirstUse(nsqd, options(nsqd, 2500)),
       services: () => runServices(nsqd, options(nsqd, 2500)),
+      instructions: () => runInstructions(log),
       interop: () => runInterop(options(undefined, 2000)),
       streams: () => runStreams(nsqd, options(nsqd, 2500)),
       files: () => runFiles(nsqd, options(nsqd, 0)),

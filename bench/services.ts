@@ -62,7 +62,7 @@ import {
 } from './requestReply';
 
 /** Calls outstanding in the in-process cases. */
-const LOCAL_CONCURRENCY = 100;
+export const LOCAL_CONCURRENCY = 100;
 /** The body of every in-process call. */
 const LOCAL_BODY = { a: 1, s: 'hello' } as const;
 /** Before the clock starts, each in-process case runs its loop this long (JIT, as a long-running process is). */
@@ -112,49 +112,53 @@ const driveCalls = async (
   return { ...measured, ...cpu(), latenciesMs: latencies };
 };
 
-const moleculerLocal = (id: string, metrics = false): BenchCase<number> => ({
-  id,
-  label: `Moleculer 0.15 local call, fastest-validator params${metrics ? ', metrics: true' : ''}, concurrency ${LOCAL_CONCURRENCY}`,
-  async run(_round, budget) {
-    const broker = new ServiceBroker({ logger: false, metrics });
-    broker.createService({
-      name: 'bench',
-      actions: {
-        echo: {
-          params: { a: 'number', s: 'string' },
-          handler: (ctx: { params: unknown }) => ctx.params,
-        },
+/** A caller of the in-process echo action, started: Moleculer's broker or rxmini's service. */
+export interface LocalCaller {
+  readonly call: () => PromiseLike<unknown>;
+  readonly stop: () => Promise<void>;
+}
+
+/** (a) and (g): a Moleculer broker serving `bench.echo`, with its default validator. */
+export const startMoleculerLocal = async (metrics = false): Promise<LocalCaller> => {
+  const broker = new ServiceBroker({ logger: false, metrics });
+  broker.createService({
+    name: 'bench',
+    actions: {
+      echo: {
+        params: { a: 'number', s: 'string' },
+        handler: (ctx: { params: unknown }) => ctx.params,
       },
-    });
-    await broker.start();
-    try {
-      return await driveCalls(
-        () => broker.call('bench.echo', LOCAL_BODY),
-        LOCAL_CONCURRENCY,
-        budget.durationMs,
-        LOCAL_WARMUP_MS,
-        {},
-        LOCAL_LATENCY_SAMPLE,
-      );
-    } finally {
-      await broker.stop();
-    }
-  },
-});
+    },
+  });
+  await broker.start();
+  return { call: () => broker.call('bench.echo', LOCAL_BODY), stop: () => broker.stop() };
+};
 
 const Echo = t.type({ a: t.number, s: t.string });
 
-const rxminiLocal = (id: string): BenchCase<number> => ({
+/** (b): an rxmini service on a memory transport serving `bench.echo` with an io-ts codec. */
+export const startRxminiLocal = async (): Promise<LocalCaller> => {
+  const transport = memoryTransport();
+  const svc = createService({ name: 'bench', version: 'v1', transport, namespace: false });
+  svc.action('bench.echo', Echo, (input) => input);
+  await svc.start();
+  return {
+    call: () => svc.call('bench.echo', LOCAL_BODY),
+    stop: async () => {
+      await svc.stop();
+      await transport.close();
+    },
+  };
+};
+
+const localCase = (id: string, label: string, start: () => Promise<LocalCaller>): BenchCase<number> => ({
   id,
-  label: `rxmini svc.call, local path, io-ts codec, concurrency ${LOCAL_CONCURRENCY}`,
+  label,
   async run(_round, budget) {
-    const transport = memoryTransport();
-    const svc = createService({ name: 'bench', version: 'v1', transport, namespace: false });
-    svc.action('bench.echo', Echo, (input) => input);
-    await svc.start();
+    const caller = await start();
     try {
       return await driveCalls(
-        () => svc.call('bench.echo', LOCAL_BODY),
+        caller.call,
         LOCAL_CONCURRENCY,
         budget.durationMs,
         LOCAL_WARMUP_MS,
@@ -162,11 +166,24 @@ const rxminiLocal = (id: string): BenchCase<number> => ({
         LOCAL_LATENCY_SAMPLE,
       );
     } finally {
-      await svc.stop();
-      await transport.close();
+      await caller.stop();
     }
   },
 });
+
+const moleculerLocal = (id: string, metrics = false): BenchCase<number> =>
+  localCase(
+    id,
+    `Moleculer 0.15 local call, fastest-validator params${metrics ? ', metrics: true' : ''}, concurrency ${LOCAL_CONCURRENCY}`,
+    () => startMoleculerLocal(metrics),
+  );
+
+const rxminiLocal = (id: string): BenchCase<number> =>
+  localCase(
+    id,
+    `rxmini svc.call, local path, io-ts codec, concurrency ${LOCAL_CONCURRENCY}`,
+    startRxminiLocal,
+  );
 
 export const localServicesGroup = (): BenchGroup<number> => ({
   name: 'services in-process',
