@@ -277,6 +277,19 @@ class CounterHandle implements CounterSeries {
   ) {}
 
   inc(delta = 1): void {
+    const entry = this.entry;
+    if (
+      entry !== undefined &&
+      this.generation === this.registry.generation &&
+      delta >= 0 &&
+      delta !== Infinity
+    )
+      entry.value += delta;
+    else this.incFirst(delta);
+  }
+
+  /** `inc` by a bad delta, or the first after this handle was made or the registry reset (kept out of `inc`: small, it is inlined). */
+  private incFirst(delta: number): void {
     if (!(delta >= 0 && delta !== Infinity)) {
       assertFinite(this.name, delta);
       throw new InvalidMetricValueError(
@@ -285,11 +298,9 @@ class CounterHandle implements CounterSeries {
         'a counter only goes up; set() it first to make a gauge',
       );
     }
-    if (this.entry === undefined || this.generation !== this.registry.generation) {
-      // looked up (and registered, its name and labels checked) on the first write, and after a reset
-      this.entry = this.registry.scalar(this.name, 'counter', this.labels);
-      this.generation = this.registry.generation;
-    }
+    // looked up (and registered, its name and labels checked) on the first write, and after a reset
+    this.entry = this.registry.scalar(this.name, 'counter', this.labels);
+    this.generation = this.registry.generation;
     this.entry.value += delta;
   }
 }
@@ -306,14 +317,20 @@ class HistogramHandle implements HistogramSeries {
   ) {}
 
   observe(ms: number): void {
+    const state = this.state;
+    if (state !== undefined && this.generation === this.registry.generation && ms >= 0 && ms !== Infinity)
+      recordObservation(state, ms);
+    else this.observeFirst(ms);
+  }
+
+  /** `observe` of a bad value, or the first after this handle was made or the registry reset (kept out of `observe`: small, it is inlined). */
+  private observeFirst(ms: number): void {
     if (!(ms >= 0 && ms !== Infinity)) {
       assertFinite(this.name, ms);
       throw new InvalidMetricValueError(this.name, ms, 'a latency cannot be negative');
     }
-    if (this.state === undefined || this.generation !== this.registry.generation) {
-      this.state = this.registry.histogramState(this.name, this.labels);
-      this.generation = this.registry.generation;
-    }
+    this.state = this.registry.histogramState(this.name, this.labels);
+    this.generation = this.registry.generation;
     recordObservation(this.state, ms);
   }
 }

@@ -35,7 +35,7 @@ export const assertBuckets = (bounds: readonly number[]): void => {
 /** An empty histogram over `bounds` (already validated). */
 export const newHistogram = (bounds: readonly number[]): HistogramState => ({
   bounds,
-  counts: new Array<number>(bounds.length + 1).fill(0),
+  counts: Array.from({ length: bounds.length + 1 }, () => 0),
   sum: 0,
   count: 0,
   min: Infinity,
@@ -44,10 +44,11 @@ export const newHistogram = (bounds: readonly number[]): HistogramState => ({
 
 /** Adds one observation (already validated) to `h`. */
 export const recordObservation = (h: HistogramState, value: number): void => {
-  const { bounds } = h;
+  const { bounds, counts } = h;
+  const last = bounds.length;
   let index = 0;
-  while (index < bounds.length && value > (bounds[index] as number)) index += 1;
-  h.counts[index] = (h.counts[index] ?? 0) + 1;
+  while (index < last && value > (bounds[index] as number)) index += 1;
+  counts[index] = (counts[index] as number) + 1;
   h.sum += value;
   h.count += 1;
   if (value < h.min) h.min = value;

@@ -282,23 +282,27 @@ export const createService = (options: ServiceOptions): Service => {
     }
     return found;
   };
-  const actionMetrics = (entry: TopicState): ActionMetrics => {
-    if (entry.series === undefined) {
-      const base = `action.${metricNameOf(entry.topic)}`;
-      entry.series = {
-        calls: metrics.counter(`${base}.calls`),
-        errors: metrics.counter(`${base}.errors`),
-        latency: metrics.histogram(`${base}.latency_ms`),
-        last: undefined,
-        byStatus: new Map(),
-      };
-    }
+  // each hot step below is kept small, its rare branches in functions of their own: V8 inlines a call's
+  // steps into one another only up to a total size, and each step it does not inline costs (bench
+  // `instructions`, docs/benchmarks.md)
+  const actionMetrics = (entry: TopicState): ActionMetrics => entry.series ?? newActionMetrics(entry);
+  const newActionMetrics = (entry: TopicState): ActionMetrics => {
+    const base = `action.${metricNameOf(entry.topic)}`;
+    entry.series = {
+      calls: metrics.counter(`${base}.calls`),
+      errors: metrics.counter(`${base}.errors`),
+      latency: metrics.histogram(`${base}.latency_ms`),
+      last: undefined,
+      byStatus: new Map(),
+    };
     return entry.series;
   };
   const labelledOf = (series: ActionMetrics, action: string, status: number): StatusMetrics => {
-    let labelled = series.last;
-    if (labelled?.status === status) return labelled;
-    labelled = series.byStatus.get(status);
+    const last = series.last;
+    return last !== undefined && last.status === status ? last : labelledFor(series, action, status);
+  };
+  const labelledFor = (series: ActionMetrics, action: string, status: number): StatusMetrics => {
+    let labelled = series.byStatus.get(status);
     if (labelled === undefined) {
       const labels = Object.freeze({ action, status: String(status) });
       labelled = {
@@ -333,13 +337,15 @@ export const createService = (options: ServiceOptions): Service => {
       labelled.calls.inc();
       labelled.latency.observe(latency);
     } catch (error) {
-      // a metric name clash must not cost the caller its answer
-      logger.warn('service: could not record metrics', {
-        action: delivery.topic,
-        error: asError(error).message,
-      });
+      notRecorded(delivery, error);
     }
   };
+  /** A metric name clash must not cost the caller its answer: logged. */
+  const notRecorded = (delivery: Delivery, error: unknown): void =>
+    logger.warn('service: could not record metrics', {
+      action: delivery.topic,
+      error: asError(error).message,
+    });
 
   /** The response to `delivery` for `outcome`, counted in the metrics (with its status) and told to `onError` when an error. */
   const countedAnswer = (
@@ -372,8 +378,15 @@ export const createService = (options: ServiceOptions): Service => {
     if (statusCode === undefined && !(outcome instanceof Error)) {
       recordFor(call.target, delivery, StatusCode.OK);
       call.succeed(outcome ?? null);
-      return;
-    }
+    } else answerLocalFailure(call, delivery, outcome, statusCode);
+  };
+  /** {@link answerLocal} of an error, or of a result with its own status. */
+  const answerLocalFailure = (
+    call: LocalCall<TopicState>,
+    delivery: Delivery,
+    outcome: unknown,
+    statusCode: number | undefined,
+  ): void => {
     const response = countedAnswer(delivery, outcome, statusCode);
     if (response === undefined) return;
     const result = resultOf(call.topic, response.message);
@@ -393,6 +406,11 @@ export const createService = (options: ServiceOptions): Service => {
       }
       return DONE;
     }
+    return answerOverBus(delivery, outcome, statusCode);
+  };
+  /** {@link answer} of a request that came over the bus. */
+  const answerOverBus = (delivery: Delivery, outcome: unknown, statusCode: number | undefined): Promise<void> => {
+    const request = delivery.message;
     if (answered.has(request)) return DONE;
     answered.add(request);
     const response = countedAnswer(delivery, outcome, statusCode);
@@ -430,8 +448,15 @@ export const createService = (options: ServiceOptions): Service => {
     action: string,
     output: t.Type<unknown, unknown, unknown> | undefined,
     value: unknown,
+  ): Promise<void> =>
+    output === undefined ? answer(delivery, value) : replyChecked(delivery, action, output, value);
+  /** {@link reply} of an action with a result codec. */
+  const replyChecked = (
+    delivery: Delivery,
+    action: string,
+    output: t.Type<unknown, unknown, unknown>,
+    value: unknown,
   ): Promise<void> => {
-    if (output === undefined) return answer(delivery, value);
     if (output.is(value)) return answer(delivery, output.encode(value));
     const decoded = output.decode(value);
     const issues = isLeft(decoded) ? toFieldIssues(decoded.left, 'result') : [];
@@ -487,22 +512,29 @@ export const createService = (options: ServiceOptions): Service => {
     ): DeliveryHandler =>
     (delivery) => {
       const result = run(delivery);
-      if (isObservable(result)) {
-        if (isStreamRequest(delivery.message) && localCallOf(delivery.message) === undefined) {
-          return streamAnswer(delivery, action, result, output);
-        }
-        return result.pipe(
-          take(1),
-          defaultIfEmpty(undefined),
-          mergeMap((value) => settled(reply(delivery, action, output, value))),
-        );
-      }
-      if (isPromiseLike(result))
-        return Promise.resolve(result).then((value) => reply(delivery, action, output, value));
+      if (isObservable(result) || isPromiseLike(result)) return replyWhenDone(delivery, action, output, result);
       const sent = reply(delivery, action, output, result);
       // answered already (in-process, or nothing to send): done, with no promise to look at
       return sent === DONE ? undefined : sent;
     };
+  /** Answers what an action's Observable or promise gives. */
+  const replyWhenDone = (
+    delivery: Delivery,
+    action: string,
+    output: t.Type<unknown, unknown, unknown> | undefined,
+    result: Observable<unknown> | PromiseLike<unknown>,
+  ): ReturnType<DeliveryHandler> => {
+    if (!isObservable(result))
+      return Promise.resolve(result).then((value) => reply(delivery, action, output, value));
+    if (isStreamRequest(delivery.message) && localCallOf(delivery.message) === undefined) {
+      return streamAnswer(delivery, action, result, output);
+    }
+    return result.pipe(
+      take(1),
+      defaultIfEmpty(undefined),
+      mergeMap((value) => settled(reply(delivery, action, output, value))),
+    );
+  };
 
   const contextOf = (action: string, delivery: Delivery): ActionContext => new CallContext(action, delivery);
 
@@ -539,18 +571,28 @@ export const createService = (options: ServiceOptions): Service => {
 
   /** Takes a delivery into the pipe, counted until it is answered (for the drain). */
   const admit = (delivery: Delivery): void => {
-    const request = delivery.message;
-    const call = localCallOf<TopicState>(request);
-    if (state !== 'started' && call === undefined) {
+    const call = localCallOf<TopicState>(delivery.message);
+    if (call === undefined) {
+      admitFromBus(delivery);
+      return;
+    }
+    inFlight += 1;
+    call.target.inFlight += 1;
+    // an in-process delivery is counted out by its deps' onSettled (no listener per call)
+    intake?.next(delivery);
+  };
+  /** {@link admit} of a delivery from the bus. */
+  const admitFromBus = (delivery: Delivery): void => {
+    if (state !== 'started') {
       // paused already; this one was on its way: back to the broker, for another instance
       delivery.requeue(DRAIN_REQUEUE_DELAY_MS);
       return;
     }
-    const entry = call?.target ?? topicState(delivery.topic);
+    const request = delivery.message;
+    const entry = topicState(delivery.topic);
     inFlight += 1;
     entry.inFlight += 1;
-    // an in-process delivery is counted out by its deps' onSettled (no listener per call)
-    if (call === undefined) delivery.whenSettled(() => settle(entry, request));
+    delivery.whenSettled(() => settle(entry, request));
     intake?.next(delivery);
   };
 
