@@ -157,23 +157,30 @@ export class DeliveryCore implements TouchEntry {
       acked = state === 'finished' ? this.raw.finish() : this.raw.requeue(delayMs);
     } catch (error) {
       acked = false;
-      this.deps.logger.warn('transport: acknowledgement failed', { error: deadLetterReason(error) });
+      this.ackFailed(error);
     }
     this.deps.onSettled?.(this, state);
-    const listeners = this.settledListeners;
-    if (listeners !== undefined) {
-      this.settledListeners = undefined;
-      for (const listener of listeners) {
-        try {
-          listener(state);
-        } catch (error) {
-          this.deps.logger.error('transport: a whenSettled listener threw', {
-            error: deadLetterReason(error),
-          });
-        }
+    if (this.settledListeners !== undefined) this.tellSettled(state);
+    return acked;
+  }
+
+  // the rare parts of `settle`, out of it: kept small, it is inlined into the steps that settle
+  private ackFailed(error: unknown): void {
+    this.deps.logger.warn('transport: acknowledgement failed', { error: deadLetterReason(error) });
+  }
+
+  private tellSettled(state: 'finished' | 'requeued'): void {
+    const listeners = this.settledListeners ?? [];
+    this.settledListeners = undefined;
+    for (const listener of listeners) {
+      try {
+        listener(state);
+      } catch (error) {
+        this.deps.logger.error('transport: a whenSettled listener threw', {
+          error: deadLetterReason(error),
+        });
       }
     }
-    return acked;
   }
 
   whenSettled(listener: (state: 'finished' | 'requeued') => void): void {

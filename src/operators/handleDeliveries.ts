@@ -197,10 +197,11 @@ const handleAfter = <I>(
           return;
         }
         // a handler that returned nothing has done its work: no Observable or promise to look for
-        if (result === undefined) {
-          succeeded(delivery);
-          return;
-        }
+        if (result === undefined) succeeded(delivery);
+        else startedWith(delivery, result);
+      };
+      /** What {@link start} does with a handler's result (kept out of it: small, it is inlined into the intake). */
+      const startedWith = (delivery: Delivery<I>, result: ReturnType<DeliveryHandler>): void => {
         if (isObservable(result)) {
           let done = false;
           let observed: Subscription | undefined = undefined;

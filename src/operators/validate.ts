@@ -77,7 +77,14 @@ export const validate: Validate = <A, I extends Delivery = Delivery>(
     }
     const body = delivery.message.body;
     // most bodies are valid and most codecs do not convert: the cheap check says what decode would
-    if (lastCheck?.(body) === true) return delivery.withInput(body as A);
+    return lastCheck?.(body) === true ? delivery.withInput(body as A) : decodeBody(delivery, checker, body);
+  };
+  /** A body the cheap check did not pass: decoded (it may convert), or the delivery failed with every failing field. */
+  const decodeBody = (
+    delivery: Delivery,
+    checker: t.Decoder<unknown, unknown>,
+    body: unknown,
+  ): Delivery<A> | undefined => {
     const decoded = checker.decode(body);
     if (!isLeft(decoded)) return delivery.withInput(decoded.right as A);
     void delivery.fail(

@@ -409,7 +409,11 @@ export const createService = (options: ServiceOptions): Service => {
     return answerOverBus(delivery, outcome, statusCode);
   };
   /** {@link answer} of a request that came over the bus. */
-  const answerOverBus = (delivery: Delivery, outcome: unknown, statusCode: number | undefined): Promise<void> => {
+  const answerOverBus = (
+    delivery: Delivery,
+    outcome: unknown,
+    statusCode: number | undefined,
+  ): Promise<void> => {
     const request = delivery.message;
     if (answered.has(request)) return DONE;
     answered.add(request);
@@ -512,7 +516,8 @@ export const createService = (options: ServiceOptions): Service => {
     ): DeliveryHandler =>
     (delivery) => {
       const result = run(delivery);
-      if (isObservable(result) || isPromiseLike(result)) return replyWhenDone(delivery, action, output, result);
+      if (isObservable(result) || isPromiseLike(result))
+        return replyWhenDone(delivery, action, output, result);
       const sent = reply(delivery, action, output, result);
       // answered already (in-process, or nothing to send): done, with no promise to look at
       return sent === DONE ? undefined : sent;
@@ -880,6 +885,13 @@ export const createService = (options: ServiceOptions): Service => {
     return lastCalled;
   };
 
+  const badTimeout = (timeout: unknown): BadRequestError =>
+    new BadRequestError(
+      `request timeout must be a number of ms from 0 to ${MAX_TTL_MS}, got ${String(timeout)}`,
+    );
+  const notAnObject = (action: string): BadRequestError =>
+    new BadRequestError(`the input of ${action} must be an object`);
+
   /** A call checked and ready to go. */
   interface PreparedCall {
     readonly action: string;
@@ -902,15 +914,9 @@ export const createService = (options: ServiceOptions): Service => {
     const definition = isActionDefinition(target) ? target : undefined;
     const action = definition?.name ?? (target as string);
     const timeout = timeoutOption ?? requestTimeoutMs;
-    if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= MAX_TTL_MS)) {
-      throw new BadRequestError(
-        `request timeout must be a number of ms from 0 to ${MAX_TTL_MS}, got ${String(timeout)}`,
-      );
-    }
+    if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= MAX_TTL_MS)) throw badTimeout(timeout);
     const body = (definition === undefined ? (input ?? {}) : definition.input.encode(input)) as JsonObject;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new BadRequestError(`the input of ${action} must be an object`);
-    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw notAnObject(action);
     const local = preferLocal && state === 'started' ? servedTopic(action) : undefined;
     return { action, body, timeout, output: definition?.output, local };
   };
@@ -970,11 +976,19 @@ export const createService = (options: ServiceOptions): Service => {
     if (local === undefined)
       return firstValueFrom(overBus(action, body, timeout, output, callOptions?.header));
     const started = startLocal(local, body, timeout, callOptions?.header);
-    const early = started.earlyOutcome;
     // answered already (a synchronous handler): a settled promise, no resolving functions made
+    if (started.earlyOutcome === 'value' && output === undefined) return Promise.resolve(started.earlyResult);
+    return settledLater(started, action, output);
+  };
+  /** The promise of an in-process call not answered yet, or with a result codec, or failed. */
+  const settledLater = (
+    started: LocalCall<TopicState>,
+    action: string,
+    output: t.Decoder<unknown, unknown> | undefined,
+  ): Promise<unknown> => {
+    const early = started.earlyOutcome;
     if (early === 'error') return Promise.reject(started.earlyResult);
     if (early === 'value') {
-      if (output === undefined) return Promise.resolve(started.earlyResult);
       try {
         return Promise.resolve(checkOutput(action, started.earlyResult, output));
       } catch (error) {

@@ -67,9 +67,17 @@ let lastHeader: Readonly<Record<string, string>> | undefined;
 const headerOf = (
   timeoutMs: number,
   header: Readonly<Record<string, string>> | undefined,
+): Readonly<Record<string, string>> =>
+  header === undefined && timeoutMs === lastTimeoutMs && lastHeader !== undefined
+    ? lastHeader
+    : headerFor(timeoutMs, header);
+
+/** {@link headerOf} of another budget than the last, or with headers of the call's own. */
+const headerFor = (
+  timeoutMs: number,
+  header: Readonly<Record<string, string>> | undefined,
 ): Readonly<Record<string, string>> => {
   if (header !== undefined) return { ...header, [HeaderKey.DEADLINE]: String(Math.floor(timeoutMs)) };
-  if (timeoutMs === lastTimeoutMs && lastHeader !== undefined) return lastHeader;
   let shared = deadlineHeaders.get(timeoutMs);
   if (shared === undefined) {
     shared = Object.freeze({ [HeaderKey.DEADLINE]: String(Math.floor(timeoutMs)) });
