@@ -566,7 +566,11 @@ export const createService = (options: ServiceOptions): Service => {
     inFlight -= 1;
     if (inFlight === 0 && state === 'stopping') drained$.next();
     entry.inFlight -= 1;
-    if (entry.inFlight > 0) return;
+    // most topics that go idle (each synchronous in-process call's) are served, and none is retiring
+    if (entry.inFlight === 0 && (retiring.size > 0 || entry.action === undefined)) topicIdle(entry);
+  };
+  /** A topic with no call in flight: its consumer released if it was retiring, its state dropped if unserved. */
+  const topicIdle = (entry: TopicState): void => {
     const { topic } = entry;
     if (retiring.delete(topic)) release(topic);
     // a topic of the namespace that nobody serves is not kept once its calls are answered

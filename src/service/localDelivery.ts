@@ -211,7 +211,8 @@ export class LocalCall<T> implements BrokerDelivery, Expiring {
   private settle(): boolean {
     if (this.done) return false;
     this.done = true;
-    this.host.settled(this);
+    // in the deadlines only when not answered in the frame that made it
+    if (this.lane !== undefined) this.host.settled(this);
     return true;
   }
 
