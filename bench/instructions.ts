@@ -2,7 +2,7 @@
  * What one in-process call costs in instructions, counted by valgrind's
  * cachegrind: the calls of the `services` group's (a) and (b), without its
  * clock. On a shared VM, timed rounds swing ±30 % with the host's load; an
- * instruction count does not (runs of one case agree within 1 %), so it says
+ * instruction count does not (runs of one case agree within 2 %), so it says
  * whether a change made the code cheaper. It does not say what a call takes
  * in time: an instruction that waits (a clock read, a cache miss) counts as
  * one.
@@ -31,7 +31,7 @@ const run = promisify(execFile);
 /** Calls before the measured ones: V8 has optimized the path by then. */
 const WARM_CALLS = 100_000;
 const MEASURED_CALLS = 200_000;
-const SECTION = 'instructions per in-process call (cachegrind, no clock: runs agree within 1 %)';
+const SECTION = 'instructions per in-process call (cachegrind, no clock: runs agree within 2 %)';
 
 interface CountCase {
   readonly id: string;
