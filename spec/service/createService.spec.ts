@@ -40,4 +40,28 @@ describe('service/createService', () => {
     await svc.stop();
     await transport.close();
   });
+
+  it('refuses a plain call (by name, an object, no options) when the default timeout is out of range, or the input is an array', async () => {
+    const transport = memoryTransport();
+    const svc = createService({
+      name: 'math',
+      version: 'v1',
+      transport,
+      namespace: false,
+      requestTimeoutMs: -1,
+    });
+    const ok = createService({ name: 'calc', version: 'v1', transport, namespace: false });
+    for (const service of [svc, ok]) {
+      service.action(`${service.name}.add`, t.type({ a: t.number, b: t.number }), ({ a, b }) => a + b);
+      await service.start();
+    }
+    const bad = jasmine.objectContaining({ name: 'BadRequestError' });
+    await expectAsync(svc.call('math.add', { a: 1, b: 2 })).toBeRejectedWith(bad);
+    await expectAsync(ok.call('calc.add', [1, 2] as never)).toBeRejectedWith(bad);
+    await expectAsync(ok.call('calc.add', { a: 1, b: 2 })).toBeResolvedTo(3);
+    expect(svc.metrics.export()['action.math.add.calls']).toBeUndefined();
+    expect(ok.metrics.export()['action.calc.add.calls']).toBe(1);
+    for (const service of [svc, ok]) await service.stop();
+    await transport.close();
+  });
 });
