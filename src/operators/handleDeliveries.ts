@@ -200,7 +200,7 @@ const handleAfter = <I>(
         if (result === undefined) succeeded(delivery);
         else startedWith(delivery, result);
       };
-      /** What {@link start} does with a handler's result (kept out of it: small, it is inlined into the intake). */
+      /** What {@link start} does with a handler's result (kept out of it, so that V8 inlines `start` into the intake). */
       const startedWith = (delivery: Delivery<I>, result: ReturnType<DeliveryHandler>): void => {
         if (isObservable(result)) {
           let done = false;

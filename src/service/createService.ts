@@ -567,7 +567,7 @@ export const createService = (options: ServiceOptions): Service => {
     if (inFlight === 0 && state === 'stopping') drained$.next();
     entry.inFlight -= 1;
     // most topics that go idle (each synchronous in-process call's) are served, and none is retiring
-    if (entry.inFlight === 0 && (retiring.size > 0 || entry.action === undefined)) topicIdle(entry);
+    if (entry.inFlight <= 0 && (retiring.size > 0 || entry.action === undefined)) topicIdle(entry);
   };
   /** A topic with no call in flight: its consumer released if it was retiring, its state dropped if unserved. */
   const topicIdle = (entry: TopicState): void => {
@@ -974,8 +974,8 @@ export const createService = (options: ServiceOptions): Service => {
     input?: unknown,
     callOptions?: CallOptions,
   ): Promise<unknown> => {
-    // the most common call (an action served here, by name, an object, no options) with `prepare`'s checks that
-    // it needs: a short step, inlined whole into its caller (see `actionMetrics`)
+    // the most common call (an action served here, by name, an object, no options), with the checks of `prepare`
+    // that it needs: short enough for V8 to inline into its caller whole (see `actionMetrics`)
     if (
       callOptions === undefined &&
       typeof target === 'string' &&
