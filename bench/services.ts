@@ -70,17 +70,18 @@ const LOCAL_WARMUP_MS = 500;
 
 /**
  * In-process, one call in this many is timed for the latency percentiles (every
- * 16th: a uniform sample, still ~100,000 a round). Timing each call took two
- * clock reads and an array push per call, about as much as the call itself:
- * that cost, the same on both sides, pulled every in-process ratio towards 1
- * (docs/benchmarks.md, "Issue 10, fourth pass").
+ * 16th: a uniform sample, still ~100,000 a round), and the loop reads the clock
+ * at one completion in this many. Two clock reads and an array push per call for
+ * its latency, and a third read per completion, cost about as much as the call
+ * itself: that cost, the same on both sides, pulled every in-process ratio
+ * towards 1 (docs/benchmarks.md, "Issue 10, fourth pass").
  */
 const LOCAL_LATENCY_SAMPLE = 16;
 
 /**
  * Keeps `concurrency` calls outstanding: `warmupMs` unmeasured, then `durationMs`
- * measured, with the latency of one call in `sampleEvery` (default each) and
- * the CPU of this process (and of `meters`).
+ * measured, with the latency of one call in `sampleEvery` (default each; the
+ * loop's clock read as often) and the CPU of this process (and of `meters`).
  */
 const driveCalls = async (
   call: () => PromiseLike<unknown>,
@@ -105,10 +106,10 @@ const driveCalls = async (
       done(1);
     }, fail);
   };
-  if (warmupMs > 0) await closedLoop(concurrency, warmupMs, send);
+  if (warmupMs > 0) await closedLoop(concurrency, warmupMs, send, sampleEvery);
   latencies.length = 0;
   const cpu = startCpu(meters);
-  const measured = await closedLoop(concurrency, durationMs, send);
+  const measured = await closedLoop(concurrency, durationMs, send, sampleEvery);
   return { ...measured, ...cpu(), latenciesMs: latencies };
 };
 

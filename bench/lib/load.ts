@@ -14,18 +14,28 @@ const WATCHDOG_GRACE_MS = 20_000;
 /**
  * Keeps `concurrency` operations outstanding for `durationMs`. Throughput is
  * completed messages over the time from the first start to the last completion.
+ *
+ * With `clockEvery` > 1 the clock is read at every `clockEvery`-th completion
+ * only, and the result counts the messages completed up to the last read, over
+ * the time to it. For operations of a few hundred ns (in-process calls), where
+ * a clock read per completion is a fifth of the work on both sides of a ratio.
  */
 export const closedLoop = (
   concurrency: number,
   durationMs: number,
   operation: Operation,
+  clockEvery = 1,
 ): Promise<Measured> =>
   new Promise((resolve, reject) => {
     const start = performance.now();
     const deadline = start + durationMs;
     let outstanding = 0;
     let completed = 0;
+    /** When the clock was read last, and what had completed then. */
     let last = start;
+    let completedAtLast = 0;
+    let untilClock = clockEvery;
+    let stopping = false;
     let settled = false;
     const watchdog = setTimeout(() => {
       finish(
@@ -38,15 +48,21 @@ export const closedLoop = (
       if (settled) return;
       settled = true;
       clearTimeout(watchdog);
-      if (error === undefined) resolve({ count: completed, elapsedMs: last - start });
+      if (error === undefined) resolve({ count: completedAtLast, elapsedMs: last - start });
       else reject(error instanceof Error ? error : new Error(String(error)));
     };
     const fail = (error: unknown): void => finish(error);
     const done = (n: number): void => {
       outstanding -= 1;
       completed += n;
-      last = performance.now();
-      if (last < deadline) launch();
+      untilClock -= 1;
+      if (untilClock === 0 || outstanding === 0) {
+        untilClock = clockEvery;
+        last = performance.now();
+        completedAtLast = completed;
+        if (last >= deadline) stopping = true;
+      }
+      if (!stopping) launch();
       else if (outstanding === 0) finish();
     };
     const launch = (): void => {
