@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, createWriteStream, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -431,4 +431,59 @@ export const nsqChannelStats = async (
   return (stats.topics ?? [])
     .find((t) => t.topic_name === topic)
     ?.channels?.find((c) => c.channel_name === channel);
+};
+
+/**
+ * A TCP relay to nsqd on `port`. Once stalled it no longer passes the client's
+ * bytes on (a hung path); `drop` destroys its connections, as a lost network
+ * path or nsqd going away would, and relays new ones again.
+ */
+export interface Relay {
+  /** Where the relay listens, `127.0.0.1:port`. */
+  readonly address: string;
+  stall(): void;
+  drop(): void;
+  close(): Promise<void>;
+}
+
+export const startRelay = async (port: number, nsqdTcp: string): Promise<Relay> => {
+  const [host = '127.0.0.1', nsqdPort = ''] = nsqdTcp.split(':');
+  let forwarding = true;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(nsqdPort), host);
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      sockets.add(from);
+      from.on('data', (chunk) => {
+        if (forwarding || from === upstream) to.write(chunk);
+      });
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        sockets.delete(from);
+        to.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    address: `127.0.0.1:${port}`,
+    stall: () => {
+      forwarding = false;
+    },
+    drop: () => {
+      for (const socket of sockets) socket.destroy();
+      forwarding = true;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 };

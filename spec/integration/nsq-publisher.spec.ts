@@ -3,7 +3,6 @@
  * leave the connection usable, close, and the connection error a timeout names
  * as its cause. Deferred publishes: nsq-deferred.spec.ts.
  */
-import { createServer, connect, type Socket } from 'node:net';
 import { firstValueFrom, map, take, tap, timeout, toArray } from 'rxjs';
 import { InvalidNameError, PayloadTooLargeError, TransportClosedError } from '../../src/errors.js';
 import { consumeNsq } from '../../src/broker/nsq/consumer.js';
@@ -13,7 +12,7 @@ import {
   type NsqConnectionStatus,
   type NsqPublisher,
 } from '../../src/broker/nsq/publisher.js';
-import { describeNsq, freePort, nsqGet, nsqPost } from '../helpers/nsq.js';
+import { describeNsq, freePort, nsqGet, nsqPost, startRelay, type Relay } from '../helpers/nsq.js';
 import { waitFor } from '../helpers/wait.js';
 
 interface Stats {
@@ -27,49 +26,6 @@ interface Stats {
 }
 
 const text = (body: Uint8Array): string => Buffer.from(body).toString('utf8');
-
-/** A TCP relay to nsqd; once stalled it no longer passes the client's bytes on (a hung path). */
-interface Relay {
-  stall(): void;
-  close(): Promise<void>;
-}
-
-const startRelay = async (port: number, nsqdTcp: string): Promise<Relay> => {
-  const [host = '127.0.0.1', nsqdPort = ''] = nsqdTcp.split(':');
-  let forwarding = true;
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(Number(nsqdPort), host);
-    for (const [from, to] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      sockets.add(from);
-      from.on('data', (chunk) => {
-        if (forwarding || from === upstream) to.write(chunk);
-      });
-      from.on('error', () => to.destroy());
-      from.on('close', () => {
-        sockets.delete(from);
-        to.destroy();
-      });
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  return {
-    stall: () => {
-      forwarding = false;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-};
 
 describeNsq('nsq publisher', (servers) => {
   let publisher: NsqPublisher;
