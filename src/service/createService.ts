@@ -889,6 +889,9 @@ export const createService = (options: ServiceOptions): Service => {
     return lastCalled;
   };
 
+  /** A request timeout a call may have: a number of ms from 0 to `MAX_TTL_MS`. */
+  const isValidTimeout = (timeout: unknown): timeout is number =>
+    typeof timeout === 'number' && timeout >= 0 && timeout <= MAX_TTL_MS;
   const badTimeout = (timeout: unknown): BadRequestError =>
     new BadRequestError(
       `request timeout must be a number of ms from 0 to ${MAX_TTL_MS}, got ${String(timeout)}`,
@@ -918,7 +921,7 @@ export const createService = (options: ServiceOptions): Service => {
     const definition = isActionDefinition(target) ? target : undefined;
     const action = definition?.name ?? (target as string);
     const timeout = timeoutOption ?? requestTimeoutMs;
-    if (!(typeof timeout === 'number' && timeout >= 0 && timeout <= MAX_TTL_MS)) throw badTimeout(timeout);
+    if (!isValidTimeout(timeout)) throw badTimeout(timeout);
     const body = (definition === undefined ? (input ?? {}) : definition.input.encode(input)) as JsonObject;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw notAnObject(action);
     const local = preferLocal && state === 'started' ? servedTopic(action) : undefined;
@@ -966,8 +969,7 @@ export const createService = (options: ServiceOptions): Service => {
     });
 
   /** The default timeout passes `prepare`'s check. */
-  const defaultTimeoutValid =
-    typeof requestTimeoutMs === 'number' && requestTimeoutMs >= 0 && requestTimeoutMs <= MAX_TTL_MS;
+  const defaultTimeoutValid = isValidTimeout(requestTimeoutMs);
 
   const call = (
     target: string | ActionDefinition<unknown, unknown>,
